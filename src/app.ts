@@ -1,0 +1,71 @@
+// createApp(ctx): the whole route table in one place. It builds an Express app and never listens.
+import express, { type RequestHandler } from 'express';
+import type { AdminActions } from './routes/admin.js';
+import { createAdminRouter } from './routes/admin.js';
+import { webhookHandlers } from './routes/webhooks.js';
+import type { AppContext } from './context.js';
+import { createErrorHandler, notFoundHandler } from './errors.js';
+import { createAuth } from './http/auth.js';
+import { createBodyParsers } from './http/body.js';
+import { createFaultMiddleware } from './http/faults.js';
+import { mailgunHeaders } from './http/headers.js';
+import { CONTROL_PREFIX, createJournalMiddleware } from './http/journal.js';
+import { createRateLimit } from './http/rate-limit.js';
+import { describeRoute } from './http/request-info.js';
+
+/** Mailgun answers `GET /` on its API host with this text; mailgun.js reads it as a wrong base URL. */
+export const API_ROOT_TEXT = 'Mailgun Magnificent API';
+
+/** Every route id the app serves: fault rules, the journal and the docs name endpoints by these. */
+export const ROUTE_IDS = ['webhooks.list', 'webhooks.get', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test'] as const;
+export type RouteId = (typeof ROUTE_IDS)[number];
+
+interface RouteOptions {
+  /** Counts against the account's rate limit (Mailgun documents it for the webhook API). */
+  limited?: boolean;
+}
+
+export function createApp(ctx: AppContext, actions: AdminActions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+
+  const auth = createAuth(ctx);
+  const faults = createFaultMiddleware(ctx);
+  const rateLimit = createRateLimit(ctx);
+  /** The chain in front of every Mailgun endpoint: name it, forced responses, auth, the limiter. */
+  const route = (id: RouteId, opts: RouteOptions = {}): RequestHandler[] => [
+    describeRoute(id),
+    faults,
+    auth,
+    ...(opts.limited ? [rateLimit] : []),
+  ];
+
+  app.use(createJournalMiddleware(ctx));
+  app.use(mailgunHeaders);
+  app.use(createBodyParsers(ctx.options.maxBodyBytes));
+
+  app.use(CONTROL_PREFIX, createAdminRouter(ctx, actions));
+
+  // GET /
+  app.get('/', (_req, res) => {
+    res.status(200).type('text/plain; charset=utf-8').send(API_ROOT_TEXT);
+  });
+
+  // Domain webhooks (v3; v2 is the path old mailgun.js and scripts still call).
+  const hooks = webhookHandlers(ctx);
+  const webhooksPath = ['/v3/domains/:domain/webhooks', '/v2/domains/:domain/webhooks'];
+  const webhookPath = webhooksPath.map((p) => `${p}/:name`);
+  app.get(webhooksPath, route('webhooks.list', { limited: true }), hooks.list);
+  app.post(webhooksPath, route('webhooks.create', { limited: true }), hooks.create);
+  app.get(webhookPath, route('webhooks.get', { limited: true }), hooks.get);
+  app.put(webhookPath, route('webhooks.update', { limited: true }), hooks.update);
+  app.delete(webhookPath, route('webhooks.delete', { limited: true }), hooks.remove);
+  app.put(webhookPath.map((p) => `${p}/test`), route('webhooks.test', { limited: true }), hooks.test);
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(ctx.logger));
+  return app;
+}
+

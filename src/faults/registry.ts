@@ -1,0 +1,81 @@
+// The fault registry: the rules in force, matched in the order they were added.
+import { createRandom, type Random } from '../lib/random.js';
+import { validateFaultRule } from './rules.js';
+import type { FaultRule, FaultRuleInput, FaultTarget } from './types.js';
+
+/** Programmatic access to forced responses. */
+export interface FaultRegistry {
+  /** Adds a rule (checked first) and returns it with its id. @throws FaultRuleError */
+  add(input: FaultRuleInput): FaultRule;
+  /** The rules, in matching order, with their hit counts. */
+  list(): FaultRule[];
+  /** Removes one rule; false when there was none with that id. */
+  remove(id: string): boolean;
+  /** Removes every rule. */
+  clear(): void;
+  /** The first rule that matches and fires for this request (consuming one of its `times`). */
+  take(target: FaultTarget): FaultRule | undefined;
+  /** Back to the rules given at boot, with fresh counters and random source. */
+  reset(): void;
+}
+
+/** Whether a rule's conditions match (without rolling its probability). */
+export function ruleMatches(rule: FaultRuleInput, t: FaultTarget): boolean {
+  if (rule.route !== undefined && !routeMatches(rule.route, t.routeId)) return false;
+  if (rule.method !== undefined && rule.method !== t.method.toUpperCase()) return false;
+  if (rule.domain !== undefined && rule.domain.toLowerCase() !== t.domain?.toLowerCase()) return false;
+  if (rule.webhook !== undefined && rule.webhook !== t.webhook) return false;
+  return true;
+}
+
+function routeMatches(pattern: string, routeId: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('.*')) return routeId.startsWith(pattern.slice(0, -1));
+  return pattern === routeId;
+}
+
+export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: number } = {}): FaultRegistry {
+  const boot = (options.boot ?? []).map(validateFaultRule);
+  const seed = options.seed ?? 1;
+  let rules: FaultRule[] = [];
+  let nextId = 1;
+  let random: Random = createRandom(seed);
+
+  const add = (input: FaultRuleInput): FaultRule => {
+    const clean = validateFaultRule(input);
+    const rule: FaultRule = { ...clean, id: `fault-${nextId++}`, hits: 0, remaining: clean.times ?? null };
+    rules.push(rule);
+    return rule;
+  };
+  const reset = () => {
+    rules = [];
+    nextId = 1;
+    random = createRandom(seed);
+    boot.forEach(add);
+  };
+  reset();
+
+  return {
+    add,
+    list: () => rules.map((r) => ({ ...r })),
+    remove(id) {
+      const before = rules.length;
+      rules = rules.filter((r) => r.id !== id);
+      return rules.length !== before;
+    },
+    clear() {
+      rules = [];
+    },
+    take(target) {
+      for (const rule of rules) {
+        if (rule.remaining === 0 || !ruleMatches(rule, target)) continue;
+        if (rule.probability !== undefined && random() >= rule.probability) continue;
+        rule.hits++;
+        if (rule.remaining !== null) rule.remaining--;
+        return rule;
+      }
+      return undefined;
+    },
+    reset,
+  };
+}

@@ -1,0 +1,104 @@
+// Request bodies on every method, as Mailgun reads them: urlencoded (read with URLSearchParams) and
+// multipart (busboy; quoted boundaries too), both into repeated-name fields. JSON is read only on the
+// control plane. An empty body with a form content type (mailgun.js on GET/DELETE) is simply empty.
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import busboy from 'busboy';
+import { errors, MailgunError } from '../errors.js';
+import { addField, fieldsFromSearchParams } from '../lib/fields.js';
+import type { UploadedFile } from './request-info.js';
+
+const MAX_PARTS = 1000;
+
+export function createBodyParsers(maxBodyBytes: number): RequestHandler[] {
+  const urlencodedText = express.text({ type: 'application/x-www-form-urlencoded', limit: maxBodyBytes, defaultCharset: 'utf-8' });
+  const toFields: RequestHandler = (req, _res, next) => {
+    if (typeof req.body === 'string') {
+      req.mock.fields = fieldsFromSearchParams(new URLSearchParams(req.body));
+      req.body = undefined;
+    }
+    next();
+  };
+  const queryFields: RequestHandler = (req, _res, next) => {
+    const q = req.originalUrl.indexOf('?');
+    if (q !== -1) req.mock.query = fieldsFromSearchParams(new URLSearchParams(req.originalUrl.slice(q + 1)));
+    next();
+  };
+  return [queryFields, urlencodedText, toFields, multipart(maxBodyBytes)];
+}
+
+function isMultipart(req: Request): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && /^multipart\/form-data\s*(;|$)/i.test(type);
+}
+
+function multipart(maxBodyBytes: number): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!isMultipart(req) || req.headers['content-length'] === '0') return next();
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) return tooLarge(req, res, next);
+
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fieldSize: maxBodyBytes, fileSize: maxBodyBytes, parts: MAX_PARTS }, defParamCharset: 'utf8' });
+    } catch {
+      return next(errors.badRequest('Malformed multipart body: missing or invalid boundary'));
+    }
+    let received = 0;
+    let done = false;
+    const files: UploadedFile[] = [];
+    const pending: Array<Promise<void>> = [];
+    const finish = (err?: MailgunError) => {
+      if (done) return;
+      done = true;
+      req.unpipe(bb);
+      if (err) {
+        if (err.status === 413) return tooLarge(req, res, next);
+        // Keep reading what is left so the client can read our answer; busboy is detached.
+        req.resume();
+        return next(err);
+      }
+      Promise.all(pending).then(() => {
+        req.mock.files = files;
+        next();
+      }, next);
+    };
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBodyBytes) finish(errors.payloadTooLarge());
+    });
+    bb.on('field', (name, value, info) => {
+      if (info.valueTruncated) return finish(errors.payloadTooLarge());
+      addField(req.mock.fields, name, value);
+    });
+    bb.on('file', (field, stream, info) => {
+      const chunks: Buffer[] = [];
+      pending.push(
+        new Promise<void>((resolve) => {
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('limit', () => finish(errors.payloadTooLarge()));
+          stream.on('close', () => {
+            const content = Buffer.concat(chunks);
+            files.push({ field, filename: info.filename ?? '', contentType: info.mimeType, size: content.length, content });
+            resolve();
+          });
+        }),
+      );
+    });
+    bb.on('partsLimit', () => finish(errors.payloadTooLarge()));
+    bb.on('error', (err: Error) => {
+      // An empty or cut-short body on a method that carries none (PHP sends one on DELETE) is no body.
+      if (received === 0) return finish();
+      finish(errors.badRequest(`Malformed multipart body: ${err.message}`));
+    });
+    bb.on('close', () => finish());
+    req.on('aborted', () => finish(errors.badRequest('Request aborted')));
+    req.pipe(bb);
+  };
+}
+
+/** Answers 413 at once and closes the connection rather than reading an oversized body to its end. */
+function tooLarge(req: Request, res: Response, next: NextFunction): void {
+  res.set('Connection', 'close');
+  req.unpipe();
+  next(errors.payloadTooLarge());
+}

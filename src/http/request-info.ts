@@ -1,0 +1,49 @@
+// What the mock learns about a request on its way through: its route id, the domain and webhook it
+// names, its parsed fields and files. Kept on `req.mock` for the journal, faults and handlers.
+import type { NextFunction, Request, Response } from 'express';
+import { emptyFields, type Fields } from '../lib/fields.js';
+
+export interface UploadedFile {
+  field: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  content: Buffer;
+}
+
+export interface RequestInfo {
+  startedAt: number;
+  routeId: string | null;
+  domain: string | null;
+  webhook: string | null;
+  /** Body form fields (urlencoded or multipart). */
+  fields: Fields;
+  /** Query-string fields. */
+  query: Fields;
+  files: UploadedFile[];
+  faultId: string | null;
+  /** The account the API key belongs to (one account for now). */
+  account: string | null;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    mock: RequestInfo;
+  }
+}
+
+export function newRequestInfo(startedAt: number): RequestInfo {
+  return { startedAt, routeId: null, domain: null, webhook: null, fields: emptyFields(), query: emptyFields(), files: [], faultId: null, account: null };
+}
+
+/** Route middleware naming the route; the domain and webhook come from the path (or the `id` field on create). */
+export function describeRoute(routeId: string) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    req.mock.routeId = routeId;
+    const params = (req.params ?? {}) as Record<string, string | undefined>;
+    if (params.domain !== undefined) req.mock.domain = params.domain.toLowerCase();
+    const webhook = params.name ?? req.mock.fields.id?.[0];
+    if (webhook !== undefined) req.mock.webhook = webhook;
+    next();
+  };
+}

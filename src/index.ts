@@ -1,0 +1,15 @@
+// mailgun-mock's one public entry. Everything not exported here is internal.
+export { createMailgunMock, startMailgunMock, type MailgunMock } from './server.js';
+export { DEFAULT_PORT, DEFAULT_RATE_LIMIT, DEFAULT_SIGNING_KEY, type MailgunMockOptions } from './config.js';
+export { ROUTE_IDS, API_ROOT_TEXT, type RouteId } from './app.js';
+export { createClock, type Clock, type ClockOptions } from './lib/clock.js';
+export type { LogLevel } from './lib/logger.js';
+export { FAULT_PRESETS, type FaultPreset, type FaultRule, type FaultRuleInput } from './faults/types.js';
+export type { FaultRegistry } from './faults/registry.js';
+export { parseFaultSpec, validateFaultRule, FaultRuleError } from './faults/rules.js';
+export type { JournalEntry, JournalFilter, RequestJournal } from './services/journal.js';
+export { loadFixtures, DEFAULT_FIXTURES_PATH, FixtureError, type FixtureData, type Seed } from './store/seed.js';
+export { DataFileError } from './store/file.js';
+export type { Store, MockState, DomainRecord, WebhookRecord, Region } from './store/types.js';
+export { LEGACY_WEBHOOK_NAMES, WEBHOOK_NAMES, type WebhookName, type LegacyWebhookName } from './lib/webhook-names.js';
+export { computeSignature, signWebhook, verifySignature, type WebhookSignature } from './webhooks/signing.js';

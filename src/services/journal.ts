@@ -1,0 +1,80 @@
+// The request journal: every Mailgun API request the mock answered, newest last, bounded.
+/** One answered request. */
+export interface JournalEntry {
+  /** Increasing number, unique for this mock until reset. */
+  seq: number;
+  /** When the request arrived (ISO 8601). */
+  time: string;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Query parameters (a repeated one as an array). */
+  query: Record<string, string | string[]>;
+  /** Route id (`webhooks.create`), or null when no route matched (a 404 page). */
+  routeId: string | null;
+  domain: string | null;
+  webhook: string | null;
+  /** Form fields of the body (a repeated one as an array). */
+  fields: Record<string, string | string[]>;
+  /** Uploaded files, without their content. */
+  files: Array<{ field: string; filename: string; contentType: string; size: number }>;
+  status: number;
+  durationMs: number;
+  /** The fault rule that answered, if one did. */
+  faultId: string | null;
+}
+
+export interface JournalFilter {
+  method?: string;
+  routeId?: string;
+  domain?: string;
+  webhook?: string;
+  status?: number;
+  /** Only entries whose path starts with this. */
+  pathPrefix?: string;
+  /** Only entries with a larger `seq`. */
+  afterSeq?: number;
+  /** At most this many (the newest). */
+  limit?: number;
+}
+
+export interface RequestJournal {
+  record(entry: Omit<JournalEntry, 'seq'>): JournalEntry;
+  /** Entries matching every given filter, oldest first. */
+  list(filter?: JournalFilter): JournalEntry[];
+  clear(): void;
+}
+
+export function createJournal(limit: number): RequestJournal {
+  let entries: JournalEntry[] = [];
+  let seq = 0;
+  return {
+    record(entry) {
+      const full = { ...entry, seq: ++seq };
+      if (limit === 0) return full;
+      entries.push(full);
+      // Trim in batches so the array is not shifted on every request once full.
+      if (entries.length > limit + Math.max(16, limit >> 3)) entries = entries.slice(entries.length - limit);
+      return full;
+    },
+    list(filter = {}) {
+      const from = Math.max(0, entries.length - limit);
+      let out = entries.slice(from).filter(
+        (e) =>
+          (filter.method === undefined || e.method === filter.method.toUpperCase()) &&
+          (filter.routeId === undefined || e.routeId === filter.routeId) &&
+          (filter.domain === undefined || e.domain === filter.domain.toLowerCase()) &&
+          (filter.webhook === undefined || e.webhook === filter.webhook) &&
+          (filter.status === undefined || e.status === filter.status) &&
+          (filter.pathPrefix === undefined || e.path.startsWith(filter.pathPrefix)) &&
+          (filter.afterSeq === undefined || e.seq > filter.afterSeq),
+      );
+      if (filter.limit !== undefined) out = out.slice(Math.max(0, out.length - filter.limit));
+      return out;
+    },
+    clear() {
+      entries = [];
+      seq = 0;
+    },
+  };
+}

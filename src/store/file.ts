@@ -1,0 +1,87 @@
+// The JSON-file backend (lowdb over steno: each write goes to a temp file that is renamed over the
+// data file, so a crash leaves the old file or the new one, never half of one).
+// Writes are group-committed: every change made in one tick of the event loop is serialised once
+// and written once, and each change's promise resolves only after the write that holds it.
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import type { MockState, Store } from './types.js';
+
+interface PersistedFile {
+  format: 'mailgun-mock';
+  version: 1;
+  state: MockState;
+}
+
+/** Thrown when a data file exists but cannot be used; the file is left untouched. */
+export class DataFileError extends Error {
+  override name = 'DataFileError';
+}
+
+export async function openFileStore(path: string, seed: MockState): Promise<Store> {
+  const db = new Low<PersistedFile | null>(new DataFile<PersistedFile | null>(path, { parse: JSON.parse, stringify: JSON.stringify }), null);
+  try {
+    await db.read();
+  } catch (err) {
+    const reason = err instanceof SyntaxError ? `is not valid JSON (${err.message})` : `cannot be read (${(err as Error).message})`;
+    throw new DataFileError(`data file ${path} ${reason}; fix or remove it (it was not changed)`);
+  }
+  let state: MockState;
+  if (db.data === null) {
+    state = structuredClone(seed);
+  } else {
+    state = checkPersisted(db.data, path);
+  }
+
+  let scheduled: Promise<void> | null = null;
+  let closed = false;
+
+  const writeSoon = (): Promise<void> => {
+    if (scheduled) return scheduled;
+    scheduled = new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        scheduled = null; // changes from here on belong to the next write
+        db.data = { format: 'mailgun-mock', version: 1, state };
+        db.write().then(resolve, reject);
+      });
+    });
+    return scheduled;
+  };
+
+  if (db.data === null) await writeSoon();
+
+  return {
+    kind: 'file',
+    get state() {
+      return state;
+    },
+    async mutate(change) {
+      if (closed) throw new Error('store is closed');
+      const result = change(state);
+      await writeSoon();
+      return result;
+    },
+    async reset() {
+      state = structuredClone(seed);
+      await writeSoon();
+    },
+    async flush() {
+      if (scheduled) await scheduled;
+    },
+    async close() {
+      if (scheduled) await scheduled;
+      closed = true;
+    },
+  };
+}
+
+function checkPersisted(data: unknown, path: string): MockState {
+  const file = data as Partial<PersistedFile> | null;
+  if (!file || typeof file !== 'object' || file.format !== 'mailgun-mock' || file.version !== 1) {
+    throw new DataFileError(`data file ${path} is not a mailgun-mock data file (expected "format": "mailgun-mock", "version": 1); it was not changed`);
+  }
+  const state = file.state as MockState | undefined;
+  if (!state || !Array.isArray(state.domains)) {
+    throw new DataFileError(`data file ${path}: field /state/domains must be an array; it was not changed`);
+  }
+  return state;
+}

@@ -1,0 +1,106 @@
+// Fixtures: the JSON files that seed the state (and what reset returns to). They are checked
+// against fixtures/schema.json at boot, and a bad one stops the start naming the file and field.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import AjvModule from 'ajv';
+import { isLegacyWebhookName } from '../lib/webhook-names.js';
+import { isValidWebhookUrl } from '../lib/urls.js';
+import type { MockState, Region } from './types.js';
+
+/** The documented fixture format (fixtures/schema.json). */
+export interface FixtureData {
+  $schema?: string;
+  description?: string;
+  /** Keys the account accepts; absent or empty means any non-empty key. */
+  apiKeys?: string[];
+  /** The HTTP webhook signing key. */
+  signingKey?: string;
+  domains: Array<{
+    name: string;
+    region?: Region;
+    createdAt?: string;
+    webhooks?: Record<string, { url: string } | { urls: string[] }>;
+  }>;
+}
+
+/** What the fixtures give the mock: the seed state plus account settings. */
+export interface Seed {
+  state: MockState;
+  apiKeys: string[];
+  signingKey?: string;
+  /** The file it came from, or `(inline)`. */
+  source: string;
+}
+
+export class FixtureError extends Error {
+  override name = 'FixtureError';
+}
+
+/** Path of the fixtures shipped with the package. */
+export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../../fixtures/default.json', import.meta.url));
+const SCHEMA_PATH = fileURLToPath(new URL('../../fixtures/schema.json', import.meta.url));
+
+type Validator = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> | null };
+let validatorPromise: Promise<Validator> | undefined;
+
+async function validator(): Promise<Validator> {
+  // Compiled once per process: the schema is static, and compiling is the slow part of Ajv.
+  validatorPromise ??= readFile(SCHEMA_PATH, 'utf8').then((text) => {
+    const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
+    const ajv = new (Ajv as unknown as new (o: object) => { compile(s: object): Validator })({ allErrors: false, strict: true, strictRequired: false });
+    return ajv.compile(JSON.parse(text) as object);
+  });
+  return validatorPromise;
+}
+
+/**
+ * Loads fixtures from a file path or an object; defaults to the package's `fixtures/default.json`.
+ * @throws FixtureError naming the file and the field when the data is not valid.
+ */
+export async function loadFixtures(source: string | FixtureData = DEFAULT_FIXTURES_PATH): Promise<Seed> {
+  if (typeof source !== 'string') return seedFromFixtures(source, '(inline)');
+  let text: string;
+  try {
+    text = await readFile(source, 'utf8');
+  } catch (err) {
+    throw new FixtureError(`fixtures file ${source} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new FixtureError(`fixtures file ${source} is not valid JSON: ${(err as Error).message}`);
+  }
+  return seedFromFixtures(data, source);
+}
+
+export async function seedFromFixtures(data: unknown, source: string): Promise<Seed> {
+  const validate = await validator();
+  if (!validate(data)) {
+    const e = validate.errors?.[0];
+    const field = e ? e.instancePath || '(root)' : '(root)';
+    const extra = e?.params.additionalProperty ? ` '${String(e.params.additionalProperty)}'` : e?.params.propertyName ? ` ('${String(e.params.propertyName)}')` : '';
+    throw new FixtureError(`fixtures file ${source}: field ${field} ${e?.message ?? 'is invalid'}${extra}`);
+  }
+  const fixtures = data as FixtureData;
+  const seen = new Set<string>();
+  const state: MockState = { domains: [] };
+  fixtures.domains.forEach((d, i) => {
+    const name = d.name.toLowerCase();
+    if (seen.has(name)) throw new FixtureError(`fixtures file ${source}: field /domains/${i}/name repeats domain '${d.name}'`);
+    seen.add(name);
+    const createdAt = d.createdAt ?? '2026-01-01T00:00:00.000Z';
+    if (Number.isNaN(Date.parse(createdAt))) throw new FixtureError(`fixtures file ${source}: field /domains/${i}/createdAt is not a date-time`);
+    const webhooks = Object.entries(d.webhooks ?? {}).map(([hook, value]) => {
+      const urls = 'url' in value ? [value.url] : value.urls;
+      const legacy = isLegacyWebhookName(hook);
+      if (legacy && urls.length !== 1) throw new FixtureError(`fixtures file ${source}: field /domains/${i}/webhooks/${hook} is a legacy webhook and takes a single url`);
+      urls.forEach((u, j) => {
+        if (!isValidWebhookUrl(u)) throw new FixtureError(`fixtures file ${source}: field /domains/${i}/webhooks/${hook}/${'url' in value ? 'url' : `urls/${j}`} is not a valid http(s) URL`);
+      });
+      return { name: hook, urls: [...urls], legacy };
+    });
+    state.domains.push({ name, region: d.region ?? 'us', createdAt: new Date(createdAt).toISOString(), webhooks });
+  });
+  return { state, apiKeys: fixtures.apiKeys ?? [], signingKey: fixtures.signingKey, source };
+}

@@ -1,0 +1,15 @@
+// Shared test helpers: a mock per suite and the Authorization header the SDKs send.
+import { createMailgunMock, type MailgunMock, type MailgunMockOptions } from '../src/index.js';
+
+export const DOMAIN = 'samples.mailgun.org';
+export const API_KEY = 'key-3ax6xnjp29jd6fds4gc373sgvjxteol0';
+
+/** `Authorization: Basic base64(api:<key>)`. */
+export function basic(key = API_KEY, user = 'api'): string {
+  return 'Basic ' + Buffer.from(`${user}:${key}`).toString('base64');
+}
+
+/** A mock that is not listening (use `request(mock.app)`), quiet, with the default fixtures. */
+export function createTestMock(options: MailgunMockOptions = {}): Promise<MailgunMock> {
+  return createMailgunMock({ logLevel: 'silent', ...options });
+}
