@@ -7,8 +7,10 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Writes compact JSON followed by one newline, as Mailgun has answered since 2023. */
 export function sendJson(res: Response, status: number, body: unknown, contentType = JSON_TYPE): void {
-  // A Buffer, so Express keeps the content type exactly as given (it appends a charset to strings).
-  res.status(status).set('Content-Type', contentType).send(Buffer.from(JSON.stringify(body) + '\n'));
+  // Node's setHeader and a Buffer, so the content type goes out exactly as given: Express's res.set()
+  // appends a charset to `application/json`, and Mailgun sends its auth error JSON without one.
+  res.status(status).setHeader('Content-Type', contentType);
+  res.send(Buffer.from(JSON.stringify(body) + '\n'));
 }
 
 /** An answer Mailgun would give instead of a success. Thrown by services, written by the error middleware. */

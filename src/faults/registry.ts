@@ -17,6 +17,8 @@ export interface FaultRegistry {
   take(target: FaultTarget): FaultRule | undefined;
   /** Back to the rules given at boot, with fresh counters and random source. */
   reset(): void;
+  /** True with this probability, drawn from the same seeded source the rules use. */
+  chance(probability: number): boolean;
 }
 
 /** Whether a rule's conditions match (without rolling its probability). */
@@ -47,6 +49,7 @@ export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: n
     rules.push(rule);
     return rule;
   };
+  const chance = (probability: number) => random() < probability;
   const reset = () => {
     rules = [];
     nextId = 1;
@@ -69,7 +72,7 @@ export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: n
     take(target) {
       for (const rule of rules) {
         if (rule.remaining === 0 || !ruleMatches(rule, target)) continue;
-        if (rule.probability !== undefined && random() >= rule.probability) continue;
+        if (rule.probability !== undefined && !chance(rule.probability)) continue;
         rule.hits++;
         if (rule.remaining !== null) rule.remaining--;
         return rule;
@@ -77,5 +80,6 @@ export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: n
       return undefined;
     },
     reset,
+    chance,
   };
 }

@@ -69,7 +69,8 @@ export function validateFaultRule(input: unknown): FaultRuleInput {
   return rule;
 }
 
-const SPEC_ALIASES: Record<string, string> = { delay: 'delayMs', p: 'probability', id: 'webhook' };
+// Without a prototype, so `constructor=…` or `__proto__=…` is read as the unknown key it is.
+const SPEC_ALIASES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { delay: 'delayMs', p: 'probability', id: 'webhook' });
 
 /**
  * Reads a fault spec: a JSON object, a bare preset or status (`rate-limited`, `503`), or
@@ -89,7 +90,7 @@ export function parseFaultSpec(spec: string): FaultRuleInput {
     }
     return validateFaultRule(parsed);
   }
-  const raw: Record<string, unknown> = {};
+  const raw = Object.create(null) as Record<string, unknown>;
   for (const part of text.split(',')) {
     const item = part.trim();
     if (item.length === 0) continue;

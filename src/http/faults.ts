@@ -18,7 +18,8 @@ export function createFaultMiddleware(ctx: AppContext): RequestHandler {
     if (header !== undefined) {
       try {
         const fromHeader = parseFaultSpec(Array.isArray(header) ? header.join(',') : header);
-        if (ruleMatches(fromHeader, target)) {
+        // A header rule lives for one request, so `times` means nothing; `probability` still rolls.
+        if (ruleMatches(fromHeader, target) && (fromHeader.probability === undefined || ctx.faults.chance(fromHeader.probability))) {
           rule = fromHeader;
           req.mock.faultId = 'header';
         }

@@ -11,7 +11,8 @@ export function createJournalMiddleware(ctx: AppContext): RequestHandler {
     const started = ctx.clock.now();
     const t0 = performance.now();
     req.mock = newRequestInfo(started);
-    if (req.path.startsWith(CONTROL_PREFIX)) return next();
+    // `/__mockery` is not the control plane (Express mounts /__mock on whole segments): it is journalled.
+    if (req.path === CONTROL_PREFIX || req.path.startsWith(`${CONTROL_PREFIX}/`)) return next();
     let recorded = false;
     const record = () => {
       if (recorded) return;

@@ -2,6 +2,7 @@
 // data file, so a crash leaves the old file or the new one, never half of one).
 // Writes are group-committed: every change made in one tick of the event loop is serialised once
 // and written once, and each change's promise resolves only after the write that holds it.
+import { existsSync } from 'node:fs';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { MockState, Store } from './types.js';
@@ -26,6 +27,9 @@ export async function openFileStore(path: string, seed: MockState): Promise<Stor
     throw new DataFileError(`data file ${path} ${reason}; fix or remove it (it was not changed)`);
   }
   let state: MockState;
+  // lowdb also keeps its default (null) for a file holding a falsy JSON value (`null`, `0`, `""`):
+  // only a missing file means "start from the seed"; an existing one must be ours.
+  if (db.data === null && existsSync(path)) checkPersisted(null, path);
   if (db.data === null) {
     state = structuredClone(seed);
   } else {

@@ -40,7 +40,9 @@ export class FixtureError extends Error {
 export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../../fixtures/default.json', import.meta.url));
 const SCHEMA_PATH = fileURLToPath(new URL('../../fixtures/schema.json', import.meta.url));
 
-type Validator = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> | null };
+type Validator = ((data: unknown) => boolean) & {
+  errors?: Array<{ instancePath: string; message?: string; params: Record<string, unknown>; propertyName?: string }> | null;
+};
 let validatorPromise: Promise<Validator> | undefined;
 
 async function validator(): Promise<Validator> {
@@ -79,7 +81,9 @@ export async function seedFromFixtures(data: unknown, source: string): Promise<S
   if (!validate(data)) {
     const e = validate.errors?.[0];
     const field = e ? e.instancePath || '(root)' : '(root)';
-    const extra = e?.params.additionalProperty ? ` '${String(e.params.additionalProperty)}'` : e?.params.propertyName ? ` ('${String(e.params.propertyName)}')` : '';
+    // Ajv puts the offending key of a `propertyNames` failure (an unknown webhook name) on the error itself.
+    const propertyName = e?.propertyName ?? e?.params.propertyName;
+    const extra = e?.params.additionalProperty ? ` '${String(e.params.additionalProperty)}'` : propertyName ? ` ('${String(propertyName)}')` : '';
     throw new FixtureError(`fixtures file ${source}: field ${field} ${e?.message ?? 'is invalid'}${extra}`);
   }
   const fixtures = data as FixtureData;
