@@ -25,11 +25,22 @@ interface RouteOptions {
   limited?: boolean;
 }
 
+const preflight: RequestHandler = (_req, res) => {
+  res.set({
+    'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
+    'Access-Control-Allow-Headers': 'Content-Type, x-requested-with, Authorization',
+    'Access-Control-Max-Age': '600',
+  });
+  res.status(200).end();
+};
+
 export function createApp(ctx: AppContext, actions: AdminActions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  // Mailgun's Go router matches paths case-sensitively: /V3/… is a 404 there, so it is here.
+  app.set('case sensitive routing', true);
 
   const auth = createAuth(ctx);
   const faults = createFaultMiddleware(ctx);
@@ -47,6 +58,9 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
   app.use(createBodyParsers(ctx.options.maxBodyBytes));
 
   app.use(CONTROL_PREFIX, createAdminRouter(ctx, actions));
+
+  // OPTIONS on any API path: a browser's CORS preflight (headers as recorded from Mailgun in 2016).
+  app.options('/{*path}', preflight);
 
   // GET /
   app.get('/', (_req, res) => {

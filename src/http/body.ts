@@ -7,6 +7,7 @@ import { errors, MailgunError } from '../errors.js';
 import { addField, fieldsFromSearchParams } from '../lib/fields.js';
 import type { UploadedFile } from './request-info.js';
 
+/** Parts a multipart body may have: Go's multipart ReadForm, which Mailgun's Go services most likely use, reads up to 1000. */
 const MAX_PARTS = 1000;
 
 export function createBodyParsers(maxBodyBytes: number): RequestHandler[] {
@@ -39,7 +40,8 @@ function multipart(maxBodyBytes: number): RequestHandler {
 
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fieldSize: maxBodyBytes, fileSize: maxBodyBytes, parts: MAX_PARTS }, defParamCharset: 'utf8' });
+      // busboy emits 'partsLimit' when the count *reaches* its limit, so one more lets exactly MAX_PARTS through.
+      bb = busboy({ headers: req.headers, limits: { fieldSize: maxBodyBytes, fileSize: maxBodyBytes, parts: MAX_PARTS + 1 }, defParamCharset: 'utf8' });
     } catch {
       return next(errors.badRequest('Malformed multipart body: missing or invalid boundary'));
     }
