@@ -1,0 +1,169 @@
+// The one table of CLI options. yargs is configured from it and the README's configuration table
+// is rendered from it, so --help, the MAILGUN_MOCK_* variables and the docs cannot drift apart.
+import type { Options } from 'yargs';
+import { DEFAULT_PORT, DEFAULT_RATE_LIMIT } from '../config.js';
+import { LOG_LEVELS } from '../lib/logger.js';
+
+/** One option: a `--flag`, a `MAILGUN_MOCK_*` variable and a key of a `--config` file. */
+export interface CliOption {
+  /** Flag name without dashes (kebab-case); also its key in a config file. */
+  name: string;
+  type: 'string' | 'number';
+  /** Placeholder for the value in docs, e.g. `<file.json>`. */
+  arg: string;
+  default?: string | number;
+  /** How the default reads when it is not a plain value. */
+  defaultText?: string;
+  choices?: readonly string[];
+  /**
+   * May be given several times. The env variable then holds several values split on this
+   * separator: `;` for fault specs, because a spec itself is comma-separated.
+   */
+  repeatable?: { envSeparator: ',' | ';' };
+  description: string;
+  /** A flag as a user would type it. */
+  example: string;
+}
+
+export const ENV_PREFIX = 'MAILGUN_MOCK';
+
+/** `rate-limit` → `MAILGUN_MOCK_RATE_LIMIT` (the name yargs' `.env('MAILGUN_MOCK')` looks for). */
+export function envName(name: string): string {
+  return `${ENV_PREFIX}_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The option that names a JSON config file (yargs reads it through `.config()`). */
+export const CONFIG_OPTION = 'config';
+
+export const CLI_OPTIONS: readonly CliOption[] = [
+  {
+    name: 'port',
+    type: 'number',
+    arg: '<port>',
+    default: DEFAULT_PORT,
+    description: 'Port to listen on; 0 picks a free one (the banner prints the URL).',
+    example: '--port 0',
+  },
+  {
+    name: 'host',
+    type: 'string',
+    arg: '<host>',
+    default: '127.0.0.1',
+    description: 'Interface to bind. The Docker image sets 0.0.0.0.',
+    example: '--host 0.0.0.0',
+  },
+  {
+    name: 'data',
+    type: 'string',
+    arg: '<file.json>',
+    defaultText: 'in memory',
+    description: 'Keep state in this JSON file (atomic writes); a missing file starts from the fixtures.',
+    example: '--data ./mailgun-state.json',
+  },
+  {
+    name: 'fixtures',
+    type: 'string',
+    arg: '<file.json>',
+    defaultText: 'bundled fixtures/default.json',
+    description: 'Seed data, checked against fixtures/schema.json at boot; a reset returns to it.',
+    example: '--fixtures ./test/mailgun.json',
+  },
+  {
+    name: 'api-key',
+    type: 'string',
+    arg: '<key>',
+    defaultText: 'none (any non-empty key is accepted)',
+    repeatable: { envSeparator: ',' },
+    description: 'An API key the account accepts (HTTP Basic api:<key>). Repeat for several; the variable takes a comma-separated list.',
+    example: '--api-key key-test',
+  },
+  {
+    name: 'rate-limit',
+    type: 'number',
+    arg: '<n>',
+    default: DEFAULT_RATE_LIMIT,
+    description: 'Webhook API requests per minute per account; 0 switches the limiter off.',
+    example: '--rate-limit 0',
+  },
+  {
+    name: 'fault',
+    type: 'string',
+    arg: '<spec>',
+    defaultText: 'none',
+    repeatable: { envSeparator: ';' },
+    description: 'A fault rule in force from boot and after every reset (see docs/faults.md). Repeat for several; the variable separates rules with ";".',
+    example: "--fault 'preset=rate-limited,route=webhooks.create,times=2'",
+  },
+  {
+    name: 'fault-seed',
+    type: 'number',
+    arg: '<n>',
+    default: 1,
+    description: 'Seed of the random source behind fault probabilities, so a run repeats.',
+    example: '--fault-seed 42',
+  },
+  {
+    name: 'log-level',
+    type: 'string',
+    arg: '<level>',
+    default: 'info',
+    choices: LOG_LEVELS,
+    description: 'How much to log on stderr.',
+    example: '--log-level debug',
+  },
+  {
+    name: 'signing-key',
+    type: 'string',
+    arg: '<key>',
+    defaultText: "the fixtures' signingKey, else a fixed key",
+    description: 'The HTTP webhook signing key (the banner prints the one in force).',
+    example: '--signing-key key-my-signing-key',
+  },
+  {
+    name: CONFIG_OPTION,
+    type: 'string',
+    arg: '<file.json>',
+    defaultText: 'none',
+    description: 'A JSON file holding any of these options by name; relative paths in it are resolved from its folder.',
+    example: '--config ./mailgun-mock.json',
+  },
+];
+
+/** The yargs option definitions (all but `config`, which yargs wires through `.config()`). */
+export function yargsOptions(): Record<string, Options> {
+  const out: Record<string, Options> = {};
+  for (const o of CLI_OPTIONS) {
+    if (o.name === CONFIG_OPTION) continue;
+    out[o.name] = {
+      type: o.type,
+      description: helpDescription(o),
+      ...(o.default !== undefined ? { default: o.default } : {}),
+      ...(o.defaultText !== undefined ? { defaultDescription: o.defaultText } : {}),
+      ...(o.choices ? { choices: [...o.choices] } : {}),
+      // nargs 1: `--api-key a healthcheck` must not swallow the command as a second key.
+      ...(o.repeatable ? { array: true, nargs: 1 } : { requiresArg: true }),
+    };
+  }
+  return out;
+}
+
+/** The text --help shows for an option: the description plus its env variable. */
+export function helpDescription(o: CliOption): string {
+  return `${o.description} [env ${envName(o.name)}]`;
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+// Outside code spans, `<key>` would read as an HTML tag on GitHub.
+const prose = (text: string) => cell(text).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The README's configuration table, as Markdown. `npm run -s docs:options` prints it. */
+export function optionsMarkdownTable(): string {
+  const rows = CLI_OPTIONS.map((o) => {
+    const flag = `\`--${o.name} ${o.arg}\``;
+    const env = `\`${envName(o.name)}\``;
+    const dflt = o.default !== undefined ? `\`${String(o.default)}\`` : o.defaultText ?? '';
+    const choices = o.choices ? ` One of ${o.choices.map((c) => `\`${c}\``).join(', ')}.` : '';
+    return `| ${cell(flag)} | ${env} | ${o.default !== undefined ? cell(dflt) : prose(dflt)} | ${prose(o.description) + choices} | \`${cell(o.example)}\` |`;
+  });
+  return ['| flag | environment variable | default | what it does | example |', '|---|---|---|---|---|', ...rows].join('\n');
+}
