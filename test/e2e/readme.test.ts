@@ -1,0 +1,43 @@
+// The README's examples stay true: its test-suite example is a test file here, and its curl and
+// mailgun.js quick-start snippets are run against a started mock.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import Mailgun from 'mailgun.js';
+import FormData from 'form-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMailgunMock, type MailgunMock } from '../../src/index.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], code: m[2] ?? '' }));
+
+let mock: MailgunMock;
+beforeAll(async () => {
+  mock = await startMailgunMock({ port: 0 });
+});
+afterAll(() => mock.stop());
+
+describe('README', () => {
+  it('shows test/e2e/readme-example.test.ts as its test-suite example (only the import path differs)', () => {
+    const example = readFileSync(new URL('./readme-example.test.ts', import.meta.url), 'utf8').replace("'../../src/index.js'", "'mailgun-mock'");
+    expect(blocks.some((b) => b.lang === 'ts' && b.code === example)).toBe(true);
+  });
+
+  it('prints what its curl example says it prints', async () => {
+    const block = blocks.find((b) => b.lang === 'sh' && b.code.startsWith('curl -s --user'));
+    const [command, comment] = (block?.code ?? '').trim().split('\n');
+    const url = /(http:\/\/127\.0\.0\.1:8465\S+)/.exec(command ?? '')?.[1];
+    expect(url).toBeDefined();
+    const { stdout } = await promisify(execFile)('curl', ['-s', '--user', 'api:any-key', url!.replace('http://127.0.0.1:8465', mock.url)]);
+    expect(stdout.trim()).toBe(comment?.replace(/^# /, ''));
+  });
+
+  it('runs its mailgun.js quick-start snippet', async () => {
+    const block = blocks.find((b) => b.lang === 'js' && b.code.includes('mg.webhooks.create'));
+    expect(block?.code).toContain("url: 'http://127.0.0.1:8465'");
+    const mg = new Mailgun(FormData).client({ username: 'api', key: 'any-key', url: mock.url });
+    await mg.webhooks.create('samples.mailgun.org', 'delivered', 'http://localhost:4000/hooks/mailgun');
+    const list = await mg.webhooks.list('samples.mailgun.org', {});
+    expect(list).toMatchObject({ delivered: { urls: ['http://localhost:4000/hooks/mailgun'] } });
+  });
+});
