@@ -12,7 +12,7 @@ afterAll(() => mock.stop());
 
 it('registers the delivered webhook', async () => {
   const mg = new Mailgun(FormData).client({ username: 'api', key: 'key-test', url: mock.url });
-  await mg.webhooks.create('samples.mailgun.org', 'delivered', 'https://example.com/hooks');
+  await mg.webhooks.create('samples.mailgun.org', 'delivered', 'https://example.com/hooks', false);
   const [call] = mock.journal.list({ routeId: 'webhooks.create' });
   expect(call?.fields).toEqual({ id: 'delivered', url: 'https://example.com/hooks' });
 });

@@ -36,7 +36,7 @@ describe('README', () => {
     const block = blocks.find((b) => b.lang === 'js' && b.code.includes('mg.webhooks.create'));
     expect(block?.code).toContain("url: 'http://127.0.0.1:8465'");
     const mg = new Mailgun(FormData).client({ username: 'api', key: 'any-key', url: mock.url });
-    await mg.webhooks.create('samples.mailgun.org', 'delivered', 'http://localhost:4000/hooks/mailgun');
+    await mg.webhooks.create('samples.mailgun.org', 'delivered', 'http://localhost:4000/hooks/mailgun', false);
     const list = await mg.webhooks.list('samples.mailgun.org', {});
     expect(list).toMatchObject({ delivered: { urls: ['http://localhost:4000/hooks/mailgun'] } });
   });
