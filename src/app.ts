@@ -6,7 +6,8 @@ import { webhookHandlers } from './routes/webhooks.js';
 import type { AppContext } from './context.js';
 import { createErrorHandler, notFoundHandler } from './errors.js';
 import { createAuth } from './http/auth.js';
-import { createBodyParsers } from './http/body.js';
+import { createBodyParser } from './http/body.js';
+import { compose } from './http/compose.js';
 import { createFaultMiddleware } from './http/faults.js';
 import { mailgunHeaders } from './http/headers.js';
 import { CONTROL_PREFIX, createJournalMiddleware } from './http/journal.js';
@@ -45,17 +46,12 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
   const auth = createAuth(ctx);
   const faults = createFaultMiddleware(ctx);
   const rateLimit = createRateLimit(ctx);
-  /** The chain in front of every Mailgun endpoint: name it, forced responses, auth, the limiter. */
-  const route = (id: RouteId, opts: RouteOptions = {}): RequestHandler[] => [
-    describeRoute(id),
-    faults,
-    auth,
-    ...(opts.limited ? [rateLimit] : []),
-  ];
+  /** A Mailgun endpoint: name it, forced responses, auth, the limiter, then the handler (one router layer). */
+  const route = (id: RouteId, opts: RouteOptions, handler: RequestHandler<never>): RequestHandler =>
+    compose([describeRoute(id), faults, auth, ...(opts.limited ? [rateLimit] : []), handler as RequestHandler]);
 
-  app.use(createJournalMiddleware(ctx));
-  app.use(mailgunHeaders);
-  app.use(createBodyParsers(ctx.options.maxBodyBytes));
+  // Every request: the journal, Mailgun's headers, the body (one router layer).
+  app.use(compose([createJournalMiddleware(ctx), mailgunHeaders, createBodyParser(ctx.options.maxBodyBytes)]));
 
   app.use(CONTROL_PREFIX, createAdminRouter(ctx, actions));
 
@@ -71,12 +67,13 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
   const hooks = webhookHandlers(ctx);
   const webhooksPath = ['/v3/domains/:domain/webhooks', '/v2/domains/:domain/webhooks'];
   const webhookPath = webhooksPath.map((p) => `${p}/:name`);
-  app.get(webhooksPath, route('webhooks.list', { limited: true }), hooks.list);
-  app.post(webhooksPath, route('webhooks.create', { limited: true }), hooks.create);
-  app.get(webhookPath, route('webhooks.get', { limited: true }), hooks.get);
-  app.put(webhookPath, route('webhooks.update', { limited: true }), hooks.update);
-  app.delete(webhookPath, route('webhooks.delete', { limited: true }), hooks.remove);
-  app.put(webhookPath.map((p) => `${p}/test`), route('webhooks.test', { limited: true }), hooks.test);
+  const limited = { limited: true };
+  app.get(webhooksPath, route('webhooks.list', limited, hooks.list));
+  app.post(webhooksPath, route('webhooks.create', limited, hooks.create));
+  app.get(webhookPath, route('webhooks.get', limited, hooks.get));
+  app.put(webhookPath, route('webhooks.update', limited, hooks.update));
+  app.delete(webhookPath, route('webhooks.delete', limited, hooks.remove));
+  app.put(webhookPath.map((p) => `${p}/test`), route('webhooks.test', limited, hooks.test));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(ctx.logger));

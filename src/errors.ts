@@ -9,8 +9,13 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 export function sendJson(res: Response, status: number, body: unknown, contentType = JSON_TYPE): void {
   // Node's setHeader and a Buffer, so the content type goes out exactly as given: Express's res.set()
   // appends a charset to `application/json`, and Mailgun sends its auth error JSON without one.
-  res.status(status).setHeader('Content-Type', contentType);
-  res.send(Buffer.from(JSON.stringify(body) + '\n'));
+  // Written directly rather than through res.send: with ETag off and no Last-Modified there is no
+  // freshness to check, and Node itself drops the body of an answer to HEAD.
+  const buf = Buffer.from(JSON.stringify(body) + '\n');
+  res.statusCode = status;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', buf.length);
+  res.end(buf);
 }
 
 /** An answer Mailgun would give instead of a success. Thrown by services, written by the error middleware. */

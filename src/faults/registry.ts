@@ -13,6 +13,8 @@ export interface FaultRegistry {
   remove(id: string): boolean;
   /** Removes every rule. */
   clear(): void;
+  /** How many rules are in force (exhausted ones included). */
+  readonly size: number;
   /** The first rule that matches and fires for this request (consuming one of its `times`). */
   take(target: FaultTarget): FaultRule | undefined;
   /** Back to the rules given at boot, with fresh counters and random source. */
@@ -68,6 +70,9 @@ export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: n
     },
     clear() {
       rules = [];
+    },
+    get size() {
+      return rules.length;
     },
     take(target) {
       for (const rule of rules) {

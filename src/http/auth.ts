@@ -28,19 +28,31 @@ export function keyId(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 16)}`;
 }
 
+/** How many distinct Authorization headers (and key ids) a mock remembers; clients use one or a few. */
+const CACHE_LIMIT = 1000;
+/** Longer headers are decoded every time rather than kept (Basic with a real Mailgun key is under 100 chars). */
+const CACHED_HEADER_MAX = 256;
+
 export function createAuth(ctx: AppContext): RequestHandler {
   const keyIds = new Map<string, string>();
+  // A client sends the same header on every request: decode it once. (Nothing mutates creds.)
+  const decoded = new Map<string, { user: string; key: string }>();
   return (req, res, next) => {
-    const creds = parseBasicAuth(req.headers.authorization);
+    const header = req.headers.authorization;
+    let creds = header === undefined ? undefined : decoded.get(header);
+    if (creds === undefined) {
+      creds = parseBasicAuth(header);
+      if (creds && header !== undefined && header.length <= CACHED_HEADER_MAX && decoded.size < CACHE_LIMIT) decoded.set(header, creds);
+    }
     if (!creds) return next(errors.needAuthorization());
     const accepted = ctx.apiKeys.size === 0 ? creds.key.length > 0 : creds.user === 'api' && ctx.apiKeys.has(creds.key);
     if (!accepted) return next(errors.forbidden());
     let id = keyIds.get(creds.key);
     if (id === undefined) {
       id = keyId(creds.key);
-      if (keyIds.size < 1000) keyIds.set(creds.key, id);
+      if (keyIds.size < CACHE_LIMIT) keyIds.set(creds.key, id);
     }
-    res.set('X-Mailgun-Key-Id', id);
+    res.setHeader('X-Mailgun-Key-Id', id);
     req.mock.account = 'default';
     next();
   };

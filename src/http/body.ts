@@ -4,27 +4,56 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import busboy from 'busboy';
 import { errors, MailgunError } from '../errors.js';
-import { addField, fieldsFromSearchParams } from '../lib/fields.js';
+import { addField, emptyFields, fieldsFromSearchParams } from '../lib/fields.js';
 import type { UploadedFile } from './request-info.js';
 
 /** Parts a multipart body may have: Go's multipart ReadForm, which Mailgun's Go services most likely use, reads up to 1000. */
 const MAX_PARTS = 1000;
 
-export function createBodyParsers(maxBodyBytes: number): RequestHandler[] {
+export function createBodyParser(maxBodyBytes: number): RequestHandler {
   const urlencodedText = express.text({ type: 'application/x-www-form-urlencoded', limit: maxBodyBytes, defaultCharset: 'utf-8' });
-  const toFields: RequestHandler = (req, _res, next) => {
-    if (typeof req.body === 'string') {
-      req.mock.fields = fieldsFromSearchParams(new URLSearchParams(req.body));
-      req.body = undefined;
+  const readMultipart = multipart(maxBodyBytes);
+  const parseBodies: RequestHandler = (req, res, next) => {
+    queryFields(req);
+    if (!hasBody(req)) {
+      // All express.text() would do without a body (it costs a few µs on every GET): body undefined.
+      // The multipart step still runs: a multipart content type without a boundary is a 400 even so.
+      if (!('body' in (req as object))) req.body = undefined;
+      return readMultipart(req, res, next);
     }
-    next();
+    urlencodedText(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      // As the router does for a layer: an exception goes to the error middleware, not up the stack.
+      try {
+        urlencodedFields(req);
+        readMultipart(req, res, next);
+      } catch (thrown) {
+        next(thrown);
+      }
+    });
   };
-  const queryFields: RequestHandler = (req, _res, next) => {
-    const q = req.originalUrl.indexOf('?');
-    if (q !== -1) req.mock.query = fieldsFromSearchParams(new URLSearchParams(req.originalUrl.slice(q + 1)));
-    next();
-  };
-  return [queryFields, urlencodedText, toFields, multipart(maxBodyBytes)];
+  return parseBodies;
+}
+
+/**
+ * Whether the request carries a body, by the rule body-parser applies first (type-is's hasBody):
+ * a Transfer-Encoding header, or a Content-Length that reads as a number (`0` included).
+ */
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length']));
+}
+
+function queryFields(req: Request): void {
+  const q = req.originalUrl.indexOf('?');
+  if (q !== -1) req.mock.query = fieldsFromSearchParams(new URLSearchParams(req.originalUrl.slice(q + 1)));
+}
+
+/** The urlencoded body express.text() left as a string, as fields. */
+function urlencodedFields(req: Request): void {
+  if (typeof req.body === 'string') {
+    req.mock.fields = fieldsFromSearchParams(new URLSearchParams(req.body));
+    req.body = undefined;
+  }
 }
 
 function isMultipart(req: Request): boolean {
@@ -45,6 +74,8 @@ function multipart(maxBodyBytes: number): RequestHandler {
     } catch {
       return next(errors.badRequest('Malformed multipart body: missing or invalid boundary'));
     }
+    const fields = emptyFields();
+    req.mock.fields = fields;
     let received = 0;
     let done = false;
     const files: UploadedFile[] = [];
@@ -70,7 +101,7 @@ function multipart(maxBodyBytes: number): RequestHandler {
     });
     bb.on('field', (name, value, info) => {
       if (info.valueTruncated) return finish(errors.payloadTooLarge());
-      addField(req.mock.fields, name, value);
+      addField(fields, name, value);
     });
     bb.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];

@@ -12,9 +12,11 @@ export const FAULT_HEADER = 'x-mailgun-mock-fault';
 
 export function createFaultMiddleware(ctx: AppContext): RequestHandler {
   return (req, res, next) => {
+    const header = req.headers[FAULT_HEADER];
+    // The usual case, on every request: no rules and no header.
+    if (header === undefined && ctx.faults.size === 0) return next();
     const target = { routeId: req.mock.routeId ?? '', method: req.method, domain: req.mock.domain ?? undefined, webhook: req.mock.webhook ?? undefined };
     let rule: FaultRuleInput | undefined;
-    const header = req.headers[FAULT_HEADER];
     if (header !== undefined) {
       try {
         const fromHeader = parseFaultSpec(Array.isArray(header) ? header.join(',') : header);

@@ -1,10 +1,10 @@
 // Records every answered Mailgun API request (not the control plane) in the journal.
 import type { RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
-import { flattenFields } from '../lib/fields.js';
 import { newRequestInfo } from './request-info.js';
 
 export const CONTROL_PREFIX = '/__mock';
+const CONTROL_DIR = `${CONTROL_PREFIX}/`;
 
 export function createJournalMiddleware(ctx: AppContext): RequestHandler {
   return (req, res, next) => {
@@ -12,30 +12,30 @@ export function createJournalMiddleware(ctx: AppContext): RequestHandler {
     const t0 = performance.now();
     req.mock = newRequestInfo(started);
     // `/__mockery` is not the control plane (Express mounts /__mock on whole segments): it is journalled.
-    if (req.path === CONTROL_PREFIX || req.path.startsWith(`${CONTROL_PREFIX}/`)) return next();
-    let recorded = false;
+    const path = req.path;
+    if (path === CONTROL_PREFIX || path.startsWith(CONTROL_DIR)) return next();
     const record = () => {
-      if (recorded) return;
-      recorded = true;
       const m = req.mock;
       ctx.journal.record({
-        time: new Date(started).toISOString(),
+        startedMs: started,
         method: req.method,
-        path: req.path,
-        query: flattenFields(m.query),
+        path,
+        query: m.query,
         routeId: m.routeId,
         domain: m.domain,
         webhook: m.webhook,
-        fields: flattenFields(m.fields),
-        files: m.files.map(({ field, filename, contentType, size }) => ({ field, filename, contentType, size })),
+        fields: m.fields,
+        // Without their content: the journal must not keep megabytes of attachments alive.
+        files: m.files.length === 0 ? [] : m.files.map(({ field, filename, contentType, size }) => ({ field, filename, contentType, size })),
         // A dropped connection has no status: 0.
         status: res.writableFinished ? res.statusCode : 0,
         durationMs: Math.round((performance.now() - t0) * 100) / 100,
         faultId: m.faultId,
       });
     };
-    res.on('finish', record);
-    res.on('close', record);
+    // 'close' alone: Node emits it for every response, on the tick after 'finish' (before the client
+    // can have read the answer) or on its own when the connection dropped first.
+    res.once('close', record);
     next();
   };
 }

@@ -1,4 +1,6 @@
 // The request journal: every Mailgun API request the mock answered, newest last, bounded.
+import { flattenFields, type Fields } from '../lib/fields.js';
+
 /** One answered request. */
 export interface JournalEntry {
   /** Increasing number, unique for this mock until reset. */
@@ -38,28 +40,64 @@ export interface JournalFilter {
   limit?: number;
 }
 
+/**
+ * What the middleware hands over per request. Entries are built from these only when listed:
+ * the journal runs on every request, and reading it is rare.
+ */
+export interface JournalRecord {
+  startedMs: number;
+  method: string;
+  path: string;
+  query: Fields;
+  routeId: string | null;
+  domain: string | null;
+  webhook: string | null;
+  fields: Fields;
+  files: JournalEntry['files'];
+  status: number;
+  durationMs: number;
+  faultId: string | null;
+}
+
 export interface RequestJournal {
-  record(entry: Omit<JournalEntry, 'seq'>): JournalEntry;
+  record(entry: JournalRecord): void;
   /** Entries matching every given filter, oldest first. */
   list(filter?: JournalFilter): JournalEntry[];
   clear(): void;
 }
 
+function toEntry(seq: number, r: JournalRecord): JournalEntry {
+  return {
+    seq,
+    time: new Date(r.startedMs).toISOString(),
+    method: r.method,
+    path: r.path,
+    query: flattenFields(r.query),
+    routeId: r.routeId,
+    domain: r.domain,
+    webhook: r.webhook,
+    fields: flattenFields(r.fields),
+    files: r.files,
+    status: r.status,
+    durationMs: r.durationMs,
+    faultId: r.faultId,
+  };
+}
+
 export function createJournal(limit: number): RequestJournal {
-  let entries: JournalEntry[] = [];
+  let records: Array<{ seq: number; record: JournalRecord }> = [];
   let seq = 0;
   return {
-    record(entry) {
-      const full = { ...entry, seq: ++seq };
-      if (limit === 0) return full;
-      entries.push(full);
+    record(record) {
+      seq++;
+      if (limit === 0) return;
+      records.push({ seq, record });
       // Trim in batches so the array is not shifted on every request once full.
-      if (entries.length > limit + Math.max(16, limit >> 3)) entries = entries.slice(entries.length - limit);
-      return full;
+      if (records.length > limit + Math.max(16, limit >> 3)) records = records.slice(records.length - limit);
     },
     list(filter = {}) {
-      const from = Math.max(0, entries.length - limit);
-      let out = entries.slice(from).filter(
+      const from = Math.max(0, records.length - limit);
+      let out = records.slice(from).map((r) => toEntry(r.seq, r.record)).filter(
         (e) =>
           (filter.method === undefined || e.method === filter.method.toUpperCase()) &&
           (filter.routeId === undefined || e.routeId === filter.routeId) &&
@@ -73,7 +111,7 @@ export function createJournal(limit: number): RequestJournal {
       return out;
     },
     clear() {
-      entries = [];
+      records = [];
       seq = 0;
     },
   };
