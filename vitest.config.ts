@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // One mock per suite, each on its own port-0 server: suites run in parallel safely.
     pool: 'forks',
+    reporters: ['default', './test/plain-summary-reporter.ts'],
   },
 });
