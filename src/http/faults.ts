@@ -42,8 +42,7 @@ export function createFaultMiddleware(ctx: AppContext): RequestHandler {
     const act = () => {
       if (chosen.drop) {
         ctx.logger.debug(`fault ${req.mock.faultId}: dropping ${req.method} ${req.originalUrl}`);
-        res.statusCode = 0;
-        req.socket.destroy();
+        req.socket.destroy(); // the journal records a dropped answer as status 0
         return;
       }
       const answer = faultResponse(chosen, ctx.clock.now(), ctx.rateLimiter.limit || 300);
