@@ -125,7 +125,7 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
       port = (s.address() as AddressInfo).port;
       const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
       url = `http://${host}:${port}`;
-      logger.info(`listening on ${url}`);
+      logger.debug(`listening on ${url}`); // the CLI banner says it at info level
       return url;
     },
     reset,
