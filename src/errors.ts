@@ -118,7 +118,14 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    if (known) return sendError(res, known);
+    if (known) {
+      try {
+        return sendError(res, known);
+      } catch (thrown) {
+        // An answer that cannot be written (a header Node refuses): a bare 500, never Express's HTML page.
+        err = thrown;
+      }
+    }
     logger.error(`[internal] ${req.method} ${req.originalUrl}: ${describe(err)}`);
     sendError(res, errors.internal());
   };

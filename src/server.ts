@@ -44,7 +44,7 @@ export interface MailgunMock {
   readonly signingKey: string;
   /** The package version. */
   readonly version: string;
-  /** Starts listening. Resolves with the URL. @throws when the port is taken (err.code `EADDRINUSE`). */
+  /** Starts listening. Resolves with the URL. @throws when the port is taken (err.code `EADDRINUSE`), or once the mock has been stopped. */
   start(): Promise<string>;
   /** Restores the seed state, boot-time faults, an empty journal and fresh rate-limit windows. */
   reset(): Promise<void>;
@@ -110,6 +110,8 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     signingKey: ctx.signingKey,
     version: VERSION,
     async start() {
+      // A stopped mock stays stopped: its store is closed, and stop() would not close a new server.
+      if (stopped) throw new Error('this mock has been stopped; create a new one to listen again');
       if (server) return url;
       const s = createServer(app);
       s.keepAliveTimeout = 5_000;

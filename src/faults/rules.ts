@@ -1,5 +1,6 @@
 // Checking fault rules and reading the compact `key=value,…` spec used by the CLI, the
 // MAILGUN_MOCK_FAULT env var and the X-Mailgun-Mock-Fault header.
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { FAULT_PRESETS, type FaultPreset, type FaultRuleInput } from './types.js';
 
 export class FaultRuleError extends Error {
@@ -8,6 +9,44 @@ export class FaultRuleError extends Error {
 
 const KEYS = ['route', 'method', 'domain', 'webhook', 'preset', 'status', 'message', 'body', 'headers', 'delayMs', 'drop', 'times', 'probability'] as const;
 const MAX_DELAY_MS = 600_000;
+/** How deep a JSON `body` may nest: a deeper one could overflow the stack when the answer is written. */
+const MAX_BODY_DEPTH = 32;
+
+/** The body as the JSON it will be sent as (a fresh copy), or an error saying why it cannot be. */
+function jsonBody(b: object): Record<string, unknown> {
+  let copy: Record<string, unknown>;
+  try {
+    copy = JSON.parse(JSON.stringify(b)) as Record<string, unknown>;
+  } catch {
+    // A cycle, a BigInt, or nesting so deep that serialising it overflows the stack.
+    throw new FaultRuleError(`'body' must be plain JSON, nested at most ${MAX_BODY_DEPTH} levels`);
+  }
+  // The copy is a tree (no cycles), so this walk is linear in its size.
+  const stack: Array<[unknown, number]> = [[copy, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_BODY_DEPTH) throw new FaultRuleError(`'body' must be plain JSON, nested at most ${MAX_BODY_DEPTH} levels`);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return copy;
+}
+
+/** Checks each header name and value as Node will when the answer is written. */
+function checkHeaders(headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      validateHeaderName(name);
+    } catch {
+      throw new FaultRuleError(`'headers' has an invalid header name ${JSON.stringify(name)}`);
+    }
+    try {
+      validateHeaderValue(name, value);
+    } catch {
+      throw new FaultRuleError(`'headers' has an invalid value for ${name} (control characters are not allowed)`);
+    }
+  }
+}
 
 /**
  * Checks a rule and returns a clean copy.
@@ -37,11 +76,12 @@ export function validateFaultRule(input: unknown): FaultRuleInput {
   if (raw.body !== undefined) {
     const b = raw.body;
     if (typeof b !== 'string' && (typeof b !== 'object' || b === null || Array.isArray(b))) throw new FaultRuleError(`'body' must be an object or a string`);
-    rule.body = b as Record<string, unknown> | string;
+    rule.body = typeof b === 'string' ? b : jsonBody(b);
   }
   if (raw.headers !== undefined) {
     const h = raw.headers;
     if (typeof h !== 'object' || h === null || Array.isArray(h) || !Object.values(h).every((v) => typeof v === 'string')) throw new FaultRuleError(`'headers' must be an object of strings`);
+    checkHeaders(h as Record<string, string>);
     rule.headers = { ...(h as Record<string, string>) };
   }
   if (raw.delayMs !== undefined) {

@@ -3,7 +3,8 @@
 
 /** True when `value` is an absolute http(s) URL with a host. */
 export function isValidWebhookUrl(value: string): boolean {
-  if (value.length === 0 || value.length > 2048 || /\s/.test(value)) return false;
+  // Control characters too: Go's url.Parse (and so Mailgun) refuses them anywhere in a URL.
+  if (value.length === 0 || value.length > 2048 || /[\s\x00-\x1f\x7f]/.test(value)) return false;
   let url: URL;
   try {
     url = new URL(value);

@@ -87,5 +87,19 @@ function checkPersisted(data: unknown, path: string): MockState {
   if (!state || !Array.isArray(state.domains)) {
     throw new DataFileError(`data file ${path}: field /state/domains must be an array; it was not changed`);
   }
+  // Every record the routes read, so that a hand-edited file stops the start rather than 500 every request.
+  const refuse = (field: string, what: string) => new DataFileError(`data file ${path}: field /state/domains/${field} must be ${what}; it was not changed`);
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  state.domains.forEach((d: unknown, i) => {
+    if (!isObject(d)) throw refuse(`${i}`, 'an object');
+    if (typeof d.name !== 'string') throw refuse(`${i}/name`, 'a string');
+    if (!Array.isArray(d.webhooks)) throw refuse(`${i}/webhooks`, 'an array');
+    d.webhooks.forEach((h: unknown, j) => {
+      if (!isObject(h)) throw refuse(`${i}/webhooks/${j}`, 'an object');
+      if (typeof h.name !== 'string') throw refuse(`${i}/webhooks/${j}/name`, 'a string');
+      if (!Array.isArray(h.urls) || !h.urls.every((u) => typeof u === 'string')) throw refuse(`${i}/webhooks/${j}/urls`, 'an array of strings');
+      if (typeof h.legacy !== 'boolean') throw refuse(`${i}/webhooks/${j}/legacy`, 'true or false');
+    });
+  });
   return state;
 }
