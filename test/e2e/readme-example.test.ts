@@ -7,7 +7,7 @@ let mock: MailgunMock;
 beforeAll(async () => {
   mock = await startMailgunMock({ port: 0 }); // a free port; many mocks can run in one process
 });
-afterEach(() => mock.reset());                // back to the fixtures, faults and journal cleared
+afterEach(() => mock.reset());                // back to the fixtures and boot-time faults, journal emptied
 afterAll(() => mock.stop());
 
 it('registers the delivered webhook', async () => {
