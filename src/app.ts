@@ -19,6 +19,7 @@ export const API_ROOT_TEXT = 'Mailgun Magnificent API';
 
 /** Every route id the app serves: fault rules, the journal and the docs name endpoints by these. */
 export const ROUTE_IDS = ['webhooks.list', 'webhooks.get', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test'] as const;
+/** A route id, as fault rules (`route`) and journal entries (`routeId`) name endpoints. */
 export type RouteId = (typeof ROUTE_IDS)[number];
 
 interface RouteOptions {

@@ -84,7 +84,7 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
   const reset = async () => {
     await store.reset();
     faults.reset();
-    journal.clear();
+    journal.reset();
     rateLimiter.reset();
   };
   const app = createApp(ctx, { reset });

@@ -3,7 +3,12 @@ import { createRandom, type Random } from '../lib/random.js';
 import { validateFaultRule } from './rules.js';
 import type { FaultRule, FaultRuleInput, FaultTarget } from './types.js';
 
-/** Programmatic access to forced responses. */
+/**
+ * Forced responses, as `mock.faults`.
+ * @example
+ * mock.faults.add({ route: 'webhooks.create', preset: 'rate-limited', times: 2 });
+ * mock.faults.list(); // [{ id: 'fault-1', route: 'webhooks.create', preset: 'rate-limited', times: 2, hits: 0, remaining: 2 }]
+ */
 export interface FaultRegistry {
   /** Adds a rule (checked first) and returns it with its id. @throws FaultRuleError */
   add(input: FaultRuleInput): FaultRule;
@@ -13,6 +18,10 @@ export interface FaultRegistry {
   remove(id: string): boolean;
   /** Removes every rule. */
   clear(): void;
+}
+
+/** The registry as the mock's middleware uses it. */
+export interface FaultEngine extends FaultRegistry {
   /** How many rules are in force (exhausted ones included). */
   readonly size: number;
   /** The first rule that matches and fires for this request (consuming one of its `times`). */
@@ -38,7 +47,7 @@ function routeMatches(pattern: string, routeId: string): boolean {
   return pattern === routeId;
 }
 
-export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: number } = {}): FaultRegistry {
+export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: number } = {}): FaultEngine {
   const boot = (options.boot ?? []).map(validateFaultRule);
   const seed = options.seed ?? 1;
   let rules: FaultRule[] = [];

@@ -3,6 +3,11 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { FAULT_PRESETS, type FaultPreset, type FaultRuleInput } from './types.js';
 
+/**
+ * A fault rule that cannot be used; the message says why.
+ * @example
+ * try { mock.faults.add({ status: 200 }); } catch (e) { if (e instanceof FaultRuleError) console.log(e.message); }
+ */
 export class FaultRuleError extends Error {
   override name = 'FaultRuleError';
 }
@@ -51,6 +56,7 @@ function checkHeaders(headers: Record<string, string>): void {
 /**
  * Checks a rule and returns a clean copy.
  * @throws FaultRuleError with a message that says what is wrong.
+ * @example validateFaultRule({ route: 'webhooks.list', status: 503, times: 1 }); // { route: 'webhooks.list', status: 503, times: 1 }
  */
 export function validateFaultRule(input: unknown): FaultRuleInput {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new FaultRuleError('a fault rule must be an object');

@@ -2,6 +2,7 @@
 
 /** Named, Mailgun-shaped answers a rule can give. */
 export const FAULT_PRESETS = ['rate-limited', 'server-error', 'bad-gateway', 'unavailable', 'gateway-timeout', 'unauthorized', 'not-found', 'bad-request'] as const;
+/** A preset's name (see the README's preset table). */
 export type FaultPreset = (typeof FAULT_PRESETS)[number];
 
 /**

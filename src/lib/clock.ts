@@ -11,6 +11,7 @@ export interface Clock {
   readonly advancedMs: number;
 }
 
+/** How `createClock` keeps time. */
 export interface ClockOptions {
   /** Where real time comes from; defaults to `Date.now`. */
   source?: () => number;

@@ -2,6 +2,7 @@
 // for whatever the user's own process prints.
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+/** How much the mock logs on stderr, from nothing (`silent`) to everything (`debug`). */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Logger {

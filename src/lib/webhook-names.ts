@@ -5,7 +5,9 @@ export const LEGACY_WEBHOOK_NAMES = ['bounce', 'deliver', 'drop', 'spam', 'unsub
 /** The current ("webhooks 2.0") names: up to three `urls` each. */
 export const WEBHOOK_NAMES = ['accepted', 'clicked', 'complained', 'delivered', 'opened', 'permanent_fail', 'temporary_fail', 'unsubscribed'] as const;
 
+/** A legacy webhook name. */
 export type LegacyWebhookName = (typeof LEGACY_WEBHOOK_NAMES)[number];
+/** A current webhook name. */
 export type WebhookName = (typeof WEBHOOK_NAMES)[number];
 
 /** How many URLs one current webhook name may hold. */

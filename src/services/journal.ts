@@ -3,7 +3,7 @@ import { flattenFields, type Fields } from '../lib/fields.js';
 
 /** One answered request. */
 export interface JournalEntry {
-  /** Increasing number, unique for this mock until reset. */
+  /** Increasing number: 1 after a reset, and never restarted by `clear()`. */
   seq: number;
   /** When the request arrived (ISO 8601). */
   time: string;
@@ -26,6 +26,7 @@ export interface JournalEntry {
   faultId: string | null;
 }
 
+/** Which journal entries to list; every given field must match. */
 export interface JournalFilter {
   method?: string;
   routeId?: string;
@@ -59,11 +60,24 @@ export interface JournalRecord {
   faultId: string | null;
 }
 
+/**
+ * The request journal, as `mock.journal`.
+ * @example
+ * const [call] = mock.journal.list({ routeId: 'webhooks.create', status: 200 });
+ * expect(call?.fields).toEqual({ id: 'delivered', url: 'https://example.com/hooks' });
+ */
 export interface RequestJournal {
-  record(entry: JournalRecord): void;
   /** Entries matching every given filter, oldest first. */
   list(filter?: JournalFilter): JournalEntry[];
+  /** Empties the journal (`seq` keeps counting, so `afterSeq` polling never misses an entry). */
   clear(): void;
+}
+
+/** The journal as the mock's middleware feeds it. */
+export interface JournalRecorder extends RequestJournal {
+  record(entry: JournalRecord): void;
+  /** Empties the journal and restarts `seq` at 1 (a mock reset: the next test starts afresh). */
+  reset(): void;
 }
 
 function toEntry(seq: number, r: JournalRecord): JournalEntry {
@@ -84,7 +98,7 @@ function toEntry(seq: number, r: JournalRecord): JournalEntry {
   };
 }
 
-export function createJournal(limit: number): RequestJournal {
+export function createJournal(limit: number): JournalRecorder {
   let records: Array<{ seq: number; record: JournalRecord }> = [];
   let seq = 0;
   return {
@@ -110,9 +124,12 @@ export function createJournal(limit: number): RequestJournal {
       if (filter.limit !== undefined) out = out.slice(Math.max(0, out.length - filter.limit));
       return out;
     },
-    clear() {
+    reset() {
       records = [];
       seq = 0;
+    },
+    clear() {
+      records = [];
     },
   };
 }

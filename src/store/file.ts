@@ -13,7 +13,11 @@ interface PersistedFile {
   state: MockState;
 }
 
-/** Thrown when a data file exists but cannot be used; the file is left untouched. */
+/**
+ * A data file that exists but cannot be used (or cannot be written); an existing file is left untouched.
+ * @example
+ * await createMailgunMock({ dataFile: './state.json' }).catch((e) => e instanceof DataFileError && console.error(e.message));
+ */
 export class DataFileError extends Error {
   override name = 'DataFileError';
 }
@@ -23,7 +27,9 @@ export async function openFileStore(path: string, seed: MockState): Promise<Stor
   try {
     await db.read();
   } catch (err) {
-    const reason = err instanceof SyntaxError ? `is not valid JSON (${err.message})` : `cannot be read (${(err as Error).message})`;
+    // One line: a SyntaxError quotes the file, newlines and all.
+    const detail = (err as Error).message.replace(/\s*\n\s*/g, ' ');
+    const reason = err instanceof SyntaxError ? `is not valid JSON (${detail})` : `cannot be read (${detail})`;
     throw new DataFileError(`data file ${path} ${reason}; fix or remove it (it was not changed)`);
   }
   let state: MockState;
@@ -51,7 +57,13 @@ export async function openFileStore(path: string, seed: MockState): Promise<Stor
     return scheduled;
   };
 
-  if (db.data === null) await writeSoon();
+  if (db.data === null) {
+    try {
+      await writeSoon();
+    } catch (err) {
+      throw new DataFileError(`data file ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the folder exists and is writable`);
+    }
+  }
 
   return {
     kind: 'file',

@@ -32,6 +32,11 @@ export interface Seed {
   source: string;
 }
 
+/**
+ * Fixtures that cannot be used; the message names the file and the field.
+ * @example
+ * await createMailgunMock({ fixtures: './bad.json' }).catch((e) => e instanceof FixtureError && console.error(e.message));
+ */
 export class FixtureError extends Error {
   override name = 'FixtureError';
 }
@@ -58,6 +63,7 @@ async function validator(): Promise<Validator> {
 /**
  * Loads fixtures from a file path or an object; defaults to the package's `fixtures/default.json`.
  * @throws FixtureError naming the file and the field when the data is not valid.
+ * @example const seed = await loadFixtures('./test/mailgun-fixtures.json'); seed.state.domains.length;
  */
 export async function loadFixtures(source: string | FixtureData = DEFAULT_FIXTURES_PATH): Promise<Seed> {
   if (typeof source !== 'string') return seedFromFixtures(source, '(inline)');

@@ -1,6 +1,7 @@
 // The shape of the mock's state and the Store interface both backends implement. State is plain
 // JSON (arrays of records, no name-keyed objects), so names like `__proto__` are just data.
 
+/** The Mailgun region a domain lives in. */
 export type Region = 'us' | 'eu';
 
 /** One webhook name on a domain. Legacy names hold one URL and answer `{url}`; current names answer `{urls}`. */
@@ -10,6 +11,7 @@ export interface WebhookRecord {
   legacy: boolean;
 }
 
+/** One domain of the account and its webhooks. */
 export interface DomainRecord {
   /** Lower-cased domain name. */
   name: string;
@@ -19,6 +21,7 @@ export interface DomainRecord {
   webhooks: WebhookRecord[];
 }
 
+/** Everything the mock keeps (what the data file holds under `state`). */
 export interface MockState {
   domains: DomainRecord[];
 }

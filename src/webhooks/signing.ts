@@ -2,6 +2,7 @@
 // HTTP webhook signing key (the whole string, `key-` prefix included).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** The `signature` object of a webhook post (top-level form fields in legacy posts). */
 export interface WebhookSignature {
   /** Unix seconds, as a decimal string. */
   timestamp: string;
@@ -11,7 +12,10 @@ export interface WebhookSignature {
   signature: string;
 }
 
-/** The signature of a timestamp and token. */
+/**
+ * The signature of a timestamp and token.
+ * @example computeSignature(mock.signingKey, '1529006854', 'a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0');
+ */
 export function computeSignature(signingKey: string, timestamp: string, token: string): string {
   return createHmac('sha256', signingKey).update(timestamp + token).digest('hex');
 }
@@ -25,7 +29,10 @@ export function signWebhook(signingKey: string, nowMs: number, token = randomByt
   return { timestamp, token, signature: computeSignature(signingKey, timestamp, token) };
 }
 
-/** Constant-time check of a signature, as Mailgun's own SDKs verify one. */
+/**
+ * Constant-time check of a signature, as Mailgun's own SDKs verify one.
+ * @example if (!verifySignature(mock.signingKey, req.body.signature)) res.status(406).end();
+ */
 export function verifySignature(signingKey: string, sig: { timestamp: string; token: string; signature: string }): boolean {
   const expected = Buffer.from(computeSignature(signingKey, sig.timestamp, sig.token), 'hex');
   const given = /^[0-9a-f]{64}$/i.test(sig.signature) ? Buffer.from(sig.signature, 'hex') : Buffer.alloc(0);

@@ -190,11 +190,20 @@ describe('the control plane', () => {
       ]);
     });
 
-    it('DELETE /__mock/requests empties it and numbers from 1 again', async () => {
+    it('DELETE /__mock/requests empties it and keeps counting, so polling with after= misses nothing', async () => {
+      const last = Math.max(...(await journal()).map((e) => e.seq));
       const res = await api().delete('/__mock/requests');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ message: 'Journal has been cleared' });
       expect(await journal()).toEqual([]);
+      await api().get(LIST).set(auth);
+      expect((await journal()).map((e) => e.seq)).toEqual([last + 1]);
+      const after = await api().get(`/__mock/requests?after=${last}`);
+      expect(after.body.items.map((e: { seq: number }) => e.seq)).toEqual([last + 1]);
+    });
+
+    it('a reset numbers from 1 again', async () => {
+      await mock.reset();
       await api().get(LIST).set(auth);
       expect((await journal()).map((e) => e.seq)).toEqual([1]);
     });

@@ -196,7 +196,19 @@ describe('the file store only', () => {
     expect((err as Error).message).toContain(path);
     expect((err as Error).message).toMatch(reason);
     expect((err as Error).message).toContain('not changed');
+    expect((err as Error).message).not.toContain('\n');
     expect(await readFile(path, 'utf8')).toBe(content);
+  });
+
+  it('says in one line when a multi-line file is not JSON', async () => {
+    const path = freshPath();
+    await writeFile(path, 'not json\nat all\n');
+    await expect(openFileStore(path, makeSeed())).rejects.toThrow(/^data file .* is not valid JSON \([^\n]*\); fix or remove it \(it was not changed\)$/);
+  });
+
+  it('refuses a data file it cannot write, naming the file', async () => {
+    const path = join(dir, 'no-such-folder', 'deeper', 'data.json');
+    await expect(openFileStore(path, makeSeed())).rejects.toThrow(new DataFileError(`data file ${path} cannot be written (ENOENT); check the folder exists and is writable`));
   });
 
   it('writes atomically: no temp file is left behind', async () => {
