@@ -11,11 +11,12 @@ export function sendJson(res: Response, status: number, body: unknown, contentTy
   // appends a charset to `application/json`, and Mailgun sends its auth error JSON without one.
   // Written directly rather than through res.send: with ETag off and no Last-Modified there is no
   // freshness to check, and Node itself drops the body of an answer to HEAD.
-  const buf = Buffer.from(JSON.stringify(body) + '\n');
+  // A string, not a Buffer: Node then sends the head and the body in one write instead of a writev.
+  const text = JSON.stringify(body) + '\n';
   res.statusCode = status;
   res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', buf.length);
-  res.end(buf);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text, 'utf8');
 }
 
 /** An answer Mailgun would give instead of a success. Thrown by services, written by the error middleware. */

@@ -35,7 +35,7 @@ export function createJournalMiddleware(ctx: AppContext): RequestHandler {
     };
     // 'close' alone: Node emits it for every response, on the tick after 'finish' (before the client
     // can have read the answer) or on its own when the connection dropped first.
-    res.once('close', record);
+    res.on('close', record);
     next();
   };
 }
