@@ -1,7 +1,6 @@
 // MockServer: one mock's context, app and (once started) HTTP server, with start/stop/reset.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import type { Express } from 'express';
 import { createApp } from './app.js';
 import { DEFAULT_SIGNING_KEY, resolveOptions, type MailgunMockOptions } from './config.js';
@@ -10,6 +9,8 @@ import { createFaultRegistry, type FaultRegistry } from './faults/registry.js';
 import { parseFaultSpec } from './faults/rules.js';
 import { createClock, type Clock } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
+import { localBaseUrl } from './lib/urls.js';
+import { PACKAGE_VERSION } from './lib/version.js';
 import { createJournal, type RequestJournal } from './services/journal.js';
 import { createRateLimiter } from './services/rate-limiter.js';
 import { openFileStore } from './store/file.js';
@@ -20,7 +21,7 @@ import type { Store } from './store/types.js';
 /** How long stop() lets requests in flight finish before closing their sockets. */
 const STOP_GRACE_MS = 2_000;
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = PACKAGE_VERSION;
 
 /** A running (or ready-to-run) mock. */
 export interface MailgunMock {
@@ -125,8 +126,7 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
       s.on('error', (err) => logger.error(`server error: ${err.message}`));
       server = s;
       port = (s.address() as AddressInfo).port;
-      const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-      url = `http://${host}:${port}`;
+      url = localBaseUrl(opts.host, port);
       logger.debug(`listening on ${url}`); // the CLI banner says it at info level
       return url;
     },

@@ -1,13 +1,13 @@
 // `mailgun-mock healthcheck`: asks a running mock for /__mock/health, for Docker's HEALTHCHECK.
 // Exit 0 when it answers 200 in time, 1 otherwise (Docker reads any other code as unhealthy too).
+import { localBaseUrl } from '../lib/urls.js';
 
 /** How long a health probe may take; Docker's own timeout is longer, so we answer first. */
 export const HEALTHCHECK_TIMEOUT_MS = 2_000;
 
 /** The address to probe: a wildcard bind is reached through loopback. */
 export function healthUrl(host: string, port: number): string {
-  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${h.includes(':') ? `[${h}]` : h}:${port}/__mock/health`;
+  return `${localBaseUrl(host, port)}/__mock/health`;
 }
 
 export async function healthcheck(host: string, port: number, timeoutMs = HEALTHCHECK_TIMEOUT_MS): Promise<number> {

@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import type { MailgunMockOptions } from '../config.js';
 import { FaultRuleError, parseFaultSpec } from '../faults/rules.js';
 import type { LogLevel } from '../lib/logger.js';
+import { PACKAGE_VERSION } from '../lib/version.js';
 import { CLI_OPTIONS, CONFIG_OPTION, ENV_PREFIX, envName, helpDescription, yargsOptions } from './options.js';
 import { healthcheck } from './healthcheck.js';
 import { describeStartError, serve } from './serve.js';
@@ -22,7 +23,6 @@ export type CliCommand =
   | { kind: 'healthcheck'; host: string; port: number }
   | { kind: 'done' }; // --help or --version, already printed
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const PATH_OPTIONS = ['data', 'fixtures'];
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -61,7 +61,7 @@ function buildParser(args: string[]) {
     .example(`${envName('api-key')}=key-a,key-b $0`, 'options from the environment (a flag beats it)')
     .example('$0 healthcheck --port 8465', 'is a mock up on 127.0.0.1:8465?')
     .epilogue('Every option is also a MAILGUN_MOCK_* variable and a key of a --config file: flag > env > config file > default.')
-    .version(VERSION)
+    .version(PACKAGE_VERSION)
     .alias('help', 'h')
     .wrap(100)
     .exitProcess(false)
