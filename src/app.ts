@@ -3,6 +3,9 @@ import express, { type RequestHandler } from 'express';
 import type { AdminActions } from './routes/admin.js';
 import { createAdminRouter } from './routes/admin.js';
 import { webhookHandlers } from './routes/webhooks.js';
+import { messageHandlers } from './routes/messages.js';
+import { eventHandlers } from './routes/events.js';
+import { accountHandlers } from './routes/account.js';
 import type { AppContext } from './context.js';
 import { createErrorHandler, notFoundHandler } from './errors.js';
 import { createAuth } from './http/auth.js';
@@ -18,7 +21,12 @@ import { describeRoute } from './http/request-info.js';
 export const API_ROOT_TEXT = 'Mailgun Magnificent API';
 
 /** Every route id the app serves: fault rules, the journal and the docs name endpoints by these. */
-export const ROUTE_IDS = ['webhooks.list', 'webhooks.get', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test'] as const;
+export const ROUTE_IDS = [
+  'webhooks.list', 'webhooks.get', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test',
+  'messages.send', 'messages.mime', 'messages.stored', 'messages.attachment',
+  'events.list', 'events.page',
+  'signingKey.get', 'signingKey.regenerate',
+] as const;
 /** A route id, as fault rules (`route`) and journal entries (`routeId`) name endpoints. */
 export type RouteId = (typeof ROUTE_IDS)[number];
 
@@ -75,6 +83,24 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
   app.put(webhookPath, route('webhooks.update', limited, hooks.update));
   app.delete(webhookPath, route('webhooks.delete', limited, hooks.remove));
   app.put(webhookPath.map((p) => `${p}/test`), route('webhooks.test', limited, hooks.test));
+
+  // Messages (sending, and the stored copies events link to).
+  const messages = messageHandlers(ctx);
+  const open = {};
+  app.post('/v3/:domain/messages', route('messages.send', open, messages.send));
+  app.post('/v3/:domain/messages.mime', route('messages.mime', open, messages.sendMime));
+  app.get('/v3/domains/:domain/messages/:key', route('messages.stored', open, messages.stored));
+  app.get('/v3/domains/:domain/messages/:key/attachments/:index', route('messages.attachment', open, messages.attachment));
+
+  // Events (the paging URLs it hands out end in /events/{token}).
+  const events = eventHandlers(ctx);
+  app.get('/v3/:domain/events', route('events.list', open, events.list));
+  app.get('/v3/:domain/events/:token', route('events.page', open, events.page));
+
+  // The account's HTTP webhook signing key.
+  const account = accountHandlers(ctx);
+  app.get('/v5/accounts/http_signing_key', route('signingKey.get', open, account.getSigningKey));
+  app.post('/v5/accounts/http_signing_key', route('signingKey.regenerate', open, account.regenerateSigningKey));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(ctx.logger));

@@ -3,6 +3,7 @@
 import type { Clock } from './lib/clock.js';
 import { LOG_LEVELS, type LogLevel } from './lib/logger.js';
 import type { FaultRuleInput } from './faults/types.js';
+import type { OutcomeRuleInput } from './outcomes/rules.js';
 import type { FixtureData } from './store/seed.js';
 
 /** Everything a mock can be told at creation. All optional. */
@@ -35,6 +36,24 @@ export interface MailgunMockOptions {
   logLevel?: LogLevel;
   /** Injected clock (tests freeze or advance time with it). Default: real time. */
   clock?: Clock;
+  /** Speed of the default clock against real time (60 = a minute per second). Ignored with `clock`. Default 1. */
+  clockSpeed?: number;
+  /** Waits between webhook attempts in ms (attempt n+1 is due this long after attempt n). Default Mailgun's: 10 min, 10 min, 15 min, 30 min, 1 h, 2 h, 4 h. */
+  webhookRetrySchedule?: number[];
+  /** How long a webhook handler may take to answer, in ms, before the attempt counts as failed. Default 10000. */
+  webhookTimeoutMs?: number;
+  /** Whether `delivered` webhooks are retried like the others (Mailgun's docs disagree). Default true. */
+  retryDelivered?: boolean;
+  /** Whether webhook signatures carry real time (`real`, what a receiver's freshness check expects) or the mock clock's (`mock`). Default `real`. */
+  signatureClock?: 'real' | 'mock';
+  /** Waits between delivery attempts of a soft-failing (temporary_fail) recipient, in ms; after the last one the message fails with reason `old`. Default: the webhook schedule's default. */
+  deliveryRetrySchedule?: number[];
+  /** Mock-clock ms between a message being accepted and its outcome (delivered, failed…). Default 0: in the same write, before the API answers. */
+  deliveryDelayMs?: number;
+  /** Outcome rules in force from the start and after every reset (added to the fixtures' rules). */
+  outcomes?: OutcomeRuleInput[];
+  /** How many webhook deliveries the delivery journal keeps (oldest dropped first). Default 1000. */
+  deliveryLimit?: number;
 }
 
 /** Options after defaults are applied and checked. */
@@ -53,7 +72,20 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
   logLevel: LogLevel;
   clock?: Clock;
+  clockSpeed: number;
+  webhookRetrySchedule: number[];
+  webhookTimeoutMs: number;
+  retryDelivered: boolean;
+  signatureClock: 'real' | 'mock';
+  deliveryRetrySchedule: number[];
+  deliveryDelayMs: number;
+  outcomes: OutcomeRuleInput[];
+  deliveryLimit: number;
 }
+
+const MINUTE = 60_000;
+/** Mailgun's documented webhook retry schedule (the older docs and the help center; see docs/api-coverage.md). */
+export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [10 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 60 * MINUTE, 120 * MINUTE, 240 * MINUTE];
 
 /** The CLI's default port: clear of 3000, 8080, 8025 (Mailpit), 4010 (Prism) and other usual suspects. */
 export const DEFAULT_PORT = 8465;
@@ -80,7 +112,29 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
   }
   if (o.host !== undefined && (typeof o.host !== 'string' || o.host.length === 0)) throw new OptionsError('option host must be a non-empty string');
   if (o.signingKey !== undefined && (typeof o.signingKey !== 'string' || o.signingKey.length === 0)) throw new OptionsError('option signingKey must be a non-empty string');
+  const schedule = (name: string, v: number[] | undefined): number[] => {
+    if (v === undefined) return [...DEFAULT_RETRY_SCHEDULE];
+    if (!Array.isArray(v) || v.length > 100 || v.some((n) => !Number.isInteger(n) || n < 0 || n > 7 * 24 * 60 * MINUTE)) {
+      throw new OptionsError(`option ${name} must be a list of at most 100 waits in whole milliseconds (0 to 7 days each)`);
+    }
+    return [...v];
+  };
+  if (o.clockSpeed !== undefined && (typeof o.clockSpeed !== 'number' || !(o.clockSpeed > 0) || o.clockSpeed > 1_000_000)) {
+    throw new OptionsError('option clockSpeed must be a number above 0 and at most 1000000');
+  }
+  if (o.retryDelivered !== undefined && typeof o.retryDelivered !== 'boolean') throw new OptionsError('option retryDelivered must be true or false');
+  if (o.signatureClock !== undefined && o.signatureClock !== 'real' && o.signatureClock !== 'mock') throw new OptionsError("option signatureClock must be 'real' or 'mock'");
+  if (o.outcomes !== undefined && !Array.isArray(o.outcomes)) throw new OptionsError('option outcomes must be a list of outcome rules');
   return {
+    clockSpeed: o.clockSpeed ?? 1,
+    webhookRetrySchedule: schedule('webhookRetrySchedule', o.webhookRetrySchedule),
+    webhookTimeoutMs: int('webhookTimeoutMs', o.webhookTimeoutMs, 1, 600_000, 10_000),
+    retryDelivered: o.retryDelivered ?? true,
+    signatureClock: o.signatureClock ?? 'real',
+    deliveryRetrySchedule: schedule('deliveryRetrySchedule', o.deliveryRetrySchedule),
+    deliveryDelayMs: int('deliveryDelayMs', o.deliveryDelayMs, 0, 7 * 24 * 60 * MINUTE, 0),
+    outcomes: o.outcomes ?? [],
+    deliveryLimit: int('deliveryLimit', o.deliveryLimit, 0, 1_000_000, 1000),
     port: int('port', o.port, 0, 65535, 0),
     host: o.host ?? '127.0.0.1',
     dataFile: o.dataFile,

@@ -8,6 +8,12 @@ import type { JournalRecorder } from './services/journal.js';
 import type { RateLimiter } from './services/rate-limiter.js';
 import type { Seed } from './store/seed.js';
 import type { Store } from './store/types.js';
+import type { Bus } from './lib/bus.js';
+import type { Scheduler } from './lib/scheduler.js';
+import type { OutcomeEngine } from './outcomes/registry.js';
+import type { DeliveryEngine } from './services/delivery.js';
+import type { MockTopics } from './services/wait.js';
+import type { Dispatcher } from './webhooks/dispatcher.js';
 
 export interface AppContext {
   options: ResolvedOptions;
@@ -20,8 +26,15 @@ export interface AppContext {
   logger: Logger;
   /** Keys the account accepts; empty means any non-empty key. */
   apiKeys: ReadonlySet<string>;
-  /** The account's HTTP webhook signing key. */
-  signingKey: string;
+  /** The account's HTTP webhook signing key (read from the state: it can be regenerated). */
+  readonly signingKey: string;
+  /** The account id in event payloads (`account.id`). */
+  accountId: string;
+  outcomes: OutcomeEngine;
+  scheduler: Scheduler;
+  dispatcher: Dispatcher;
+  delivery: DeliveryEngine;
+  bus: Bus<MockTopics>;
   /** The package version, for health and banners. */
   version: string;
 }

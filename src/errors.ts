@@ -44,6 +44,8 @@ export const errors = {
   forbidden: () => new MailgunError(401, 'Forbidden', WWW_AUTH, 'text/plain; charset=utf-8'),
   /** E4 */
   domainNotFound: () => new MailgunError(404, { message: 'Domain not found' }),
+  /** The Messages and Events APIs name the domain: `Domain not found: example.com`. */
+  domainNotFoundNamed: (domain: string) => new MailgunError(404, { message: `Domain not found: ${domain}` }),
   /** E5 */
   webhookNotFound: () => new MailgunError(404, { message: 'Webhook not found' }),
   /** E6 */

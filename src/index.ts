@@ -13,3 +13,25 @@ export { DataFileError } from './store/file.js';
 export type { Store, MockState, DomainRecord, WebhookRecord, Region } from './store/types.js';
 export { LEGACY_WEBHOOK_NAMES, WEBHOOK_NAMES, type WebhookName, type LegacyWebhookName } from './lib/webhook-names.js';
 export { computeSignature, signWebhook, verifySignature, type WebhookSignature } from './webhooks/signing.js';
+export { OUTCOMES, OutcomeRuleError, validateOutcomeRule, type Outcome, type OutcomeRule, type OutcomeRuleInput } from './outcomes/rules.js';
+export type { OutcomeRegistry } from './outcomes/registry.js';
+export { OUTCOME_VARIABLE, type EmitRequest } from './services/delivery.js';
+export type { MessageFilter, EventFilter } from './services/inspect.js';
+export { WaitTimeoutError, type WaitOptions } from './services/wait.js';
+export type { DeliveryAttempt, DeliveryFilter, DeliveryJournal, DeliveryRecord, DeliveryState } from './webhooks/dispatcher.js';
+export type { MessageRecord, EventRecord, EventData, StoredFile, TrackingSettings, BounceRecord, UnsubscribeRecord, ComplaintRecord } from './store/types.js';
+export { DEFAULT_RETRY_SCHEDULE } from './config.js';
+export {
+  buildWebhookPayload,
+  buildLegacyWebhookForm,
+  verifyWebhook,
+  signPayload,
+  type WebhookEventType,
+  type WebhookPayload,
+  type BuildWebhookOptions,
+  type VerifyWebhookOptions,
+  type VerifyWebhookResult,
+  type VerifiableWebhook,
+  type WebhookRejection,
+} from './webhooks/receiver.js';
+export type { WebhookBody } from './webhooks/payloads.js';

@@ -16,7 +16,23 @@ import { createRateLimiter } from './services/rate-limiter.js';
 import { openFileStore } from './store/file.js';
 import { createMemoryStore } from './store/memory.js';
 import { loadFixtures } from './store/seed.js';
-import type { Store } from './store/types.js';
+import type { EventData, EventRecord, MessageRecord, Store } from './store/types.js';
+import { createBus } from './lib/bus.js';
+import { createScheduler } from './lib/scheduler.js';
+import { createOutcomeRegistry, type OutcomeRegistry } from './outcomes/registry.js';
+import { createDeliveryEngine, type EmitRequest } from './services/delivery.js';
+import { eventMatches, findMessage, listEvents, listMessages, messageMatches, summarise, type EventFilter, type MessageFilter } from './services/inspect.js';
+import { waitFor, type MockTopics, type WaitOptions } from './services/wait.js';
+import { createDispatcher, deliveryMatches, type DeliveryFilter, type DeliveryJournal, type DeliveryRecord } from './webhooks/dispatcher.js';
+
+/** `account.id` in event payloads: fixed, so payloads are reproducible. */
+const ACCOUNT_ID = '6d61696c67756e2d6d6f636b';
+
+const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+
+function describeFilter(filter: object | ((...args: never[]) => unknown)): string {
+  return typeof filter === 'function' ? 'the given predicate' : JSON.stringify(filter);
+}
 
 /** How long stop() lets requests in flight finish before closing their sockets. */
 const STOP_GRACE_MS = 2_000;
@@ -49,8 +65,36 @@ export interface MailgunMock {
   start(): Promise<string>;
   /** Restores the seed state, boot-time faults, an empty journal and fresh rate-limit windows. */
   reset(): Promise<void>;
-  /** Stops listening, closes every connection (keep-alive too) and flushes the store. Safe to call twice. */
+  /** Stops listening, closes every connection (keep-alive too), cancels retries and flushes the store. Safe to call twice. */
   stop(): Promise<void>;
+  /** What happens to recipients after a send: add, list, remove and clear outcome rules. */
+  readonly outcomes: OutcomeRegistry;
+  /** Every webhook delivery and its attempts. */
+  readonly deliveries: DeliveryJournal;
+  /** The messages the mock accepted. */
+  readonly messages: {
+    /** Messages matching every given filter, oldest first. */
+    list(filter?: MessageFilter): MessageRecord[];
+    /** One message by Message-Id (with or without `<>`). */
+    get(id: string): MessageRecord | undefined;
+    /** The newest message matching the filter. */
+    latest(filter?: MessageFilter): MessageRecord | undefined;
+  };
+  /** Every event (what the Events API lists). */
+  readonly events: {
+    /** Event data matching every given filter, oldest first. */
+    list(filter?: EventFilter): EventData[];
+    /** Makes an event happen to a stored message: opened, clicked, unsubscribed, complained, failed, delivered. */
+    emit(request: EmitRequest): Promise<EventData[]>;
+  };
+  /** Moves the mock clock forward and resolves once the retries and deliveries that became due have run. */
+  advanceClock(ms: number): Promise<void>;
+  /** Resolves with the first message that matches (already stored, or the next one). @throws WaitTimeoutError */
+  waitForMessage(filter?: MessageFilter | ((m: MessageRecord) => boolean), options?: WaitOptions): Promise<MessageRecord>;
+  /** Resolves with the first event that matches (already stored, or the next one). @throws WaitTimeoutError */
+  waitForEvent(filter?: EventFilter | ((e: EventData) => boolean), options?: WaitOptions): Promise<EventData>;
+  /** Resolves with the first delivery that matches after one of its attempts (or now). @throws WaitTimeoutError */
+  waitForDelivery(filter?: DeliveryFilter | ((d: DeliveryRecord) => boolean), options?: WaitOptions): Promise<DeliveryRecord>;
 }
 
 /**
@@ -62,13 +106,43 @@ export interface MailgunMock {
 export async function createMailgunMock(options: MailgunMockOptions = {}): Promise<MailgunMock> {
   const opts = resolveOptions(options);
   const seed = await loadFixtures(opts.fixtures);
-  const clock = opts.clock ?? createClock();
+  seed.state.signingKey = opts.signingKey ?? seed.signingKey ?? DEFAULT_SIGNING_KEY;
+  const outcomes = createOutcomeRegistry([...seed.outcomes, ...opts.outcomes]);
+  const clock = opts.clock ?? createClock({ speed: opts.clockSpeed });
   const logger = createLogger(opts.logLevel);
   const store = opts.dataFile ? await openFileStore(opts.dataFile, seed.state) : createMemoryStore(seed.state);
+  // An explicit key beats the one a data file kept from an earlier run.
+  if (opts.signingKey !== undefined && store.state.signingKey !== opts.signingKey) await store.mutate((s) => void (s.signingKey = opts.signingKey!));
   const faults = createFaultRegistry({ boot: opts.faults.map((f) => (typeof f === 'string' ? parseFaultSpec(f) : f)), seed: opts.faultSeed });
   const journal = createJournal(opts.journalLimit);
   const rateLimiter = createRateLimiter(opts.rateLimit, opts.rateLimitWindowMs, clock);
   const apiKeys = new Set([...seed.apiKeys, ...opts.apiKeys]);
+  const bus = createBus<MockTopics>();
+  const scheduler = createScheduler(clock, (err) => logger.error(`[internal] scheduled work failed: ${(err as Error).message}`));
+  const dispatcher = createDispatcher(
+    {
+      retrySchedule: opts.webhookRetrySchedule,
+      timeoutMs: opts.webhookTimeoutMs,
+      retryDelivered: opts.retryDelivered,
+      limit: opts.deliveryLimit,
+      signatureClock: opts.signatureClock,
+      userAgent: `mailgun-mock/${VERSION} (webhooks)`,
+    },
+    { clock, scheduler, logger, signingKey: () => store.state.signingKey, onChange: (d) => bus.emit('delivery', d) },
+  );
+  const delivery = createDeliveryEngine({
+    store,
+    clock,
+    scheduler,
+    outcomes,
+    dispatcher,
+    logger,
+    accountId: ACCOUNT_ID,
+    deliveryRetrySchedule: opts.deliveryRetrySchedule,
+    deliveryDelayMs: opts.deliveryDelayMs,
+    onEvent: (e) => bus.emit('event', e),
+    onMessage: (m) => bus.emit('message', m),
+  });
   const ctx: AppContext = {
     options: opts,
     seed,
@@ -79,16 +153,33 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     clock,
     logger,
     apiKeys,
-    signingKey: opts.signingKey ?? seed.signingKey ?? DEFAULT_SIGNING_KEY,
+    get signingKey() {
+      return store.state.signingKey;
+    },
+    accountId: ACCOUNT_ID,
+    outcomes,
+    scheduler,
+    dispatcher,
+    delivery,
+    bus,
     version: VERSION,
   };
   const reset = async () => {
+    delivery.reset();
+    dispatcher.reset();
+    scheduler.clear();
     await store.reset();
     faults.reset();
+    outcomes.reset();
     journal.reset();
     rateLimiter.reset();
   };
-  const app = createApp(ctx, { reset });
+  const advanceClock = async (ms: number) => {
+    clock.advance(ms);
+    await scheduler.runDue();
+    await dispatcher.idle();
+  };
+  const app = createApp(ctx, { reset, advanceClock });
 
   let server: Server | undefined;
   let url = '';
@@ -108,8 +199,37 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     journal,
     clock,
     authMode: apiKeys.size > 0 ? 'keys' : 'any',
-    signingKey: ctx.signingKey,
+    get signingKey() {
+      return store.state.signingKey;
+    },
     version: VERSION,
+    outcomes,
+    deliveries: dispatcher,
+    messages: {
+      list: (filter) => listMessages(store.state, filter).map(clone),
+      get: (id) => clone(findMessage(store.state, id)),
+      latest: (filter) => clone(listMessages(store.state, filter).at(-1)),
+    },
+    events: {
+      list: (filter) => listEvents(store.state, filter).map(clone),
+      emit: (req) => delivery.emit(req),
+    },
+    advanceClock,
+    waitForMessage(filter = {}, options) {
+      const match = typeof filter === 'function' ? filter : (m: MessageRecord) => messageMatches(m, filter);
+      return waitFor(bus, 'message', () => clone(store.state.messages.find(match)), (m) => (match(m) ? clone(m) : undefined),
+        `a message matching ${describeFilter(filter)}`, () => summarise(store.state.messages, (m) => `${m.subject} → ${m.recipients.join(' ')}`, 'messages'), options);
+    },
+    waitForEvent(filter = {}, options) {
+      const match = typeof filter === 'function' ? (e: EventRecord) => filter(e.data) : (e: EventRecord) => eventMatches(e, filter);
+      return waitFor(bus, 'event', () => clone(store.state.events.find(match)?.data), (e) => (match(e) ? clone(e.data) : undefined),
+        `an event matching ${describeFilter(filter)}`, () => summarise(store.state.events, (e) => `${e.data.event} ${e.recipient ?? ''}`.trim(), 'events'), options);
+    },
+    waitForDelivery(filter = {}, options) {
+      const match = typeof filter === 'function' ? filter : (d: DeliveryRecord) => deliveryMatches(d, filter);
+      return waitFor(bus, 'delivery', () => dispatcher.list().find(match), (d) => (match(d) ? d : undefined),
+        `a delivery matching ${describeFilter(filter)}`, () => summarise(dispatcher.list(), (d) => `${d.webhook} → ${d.url}: ${d.state}${d.attempts.length ? ` (${d.attempts.at(-1)!.status})` : ''}`, 'deliveries'), options);
+    },
     async start() {
       // A stopped mock stays stopped: its store is closed, and stop() would not close a new server.
       if (stopped) throw new Error('this mock has been stopped; create a new one to listen again');
@@ -142,6 +262,9 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
           await closed;
           clearTimeout(cut);
         }
+        delivery.reset();
+        scheduler.stop();
+        await dispatcher.stop();
         await store.close();
       })();
       return stopped;

@@ -117,6 +117,24 @@ function text(name: string, v: unknown): string | undefined {
   return v;
 }
 
+/** `10m,10m,15m` (or milliseconds, or `30s`, `1h`, `500ms`) → milliseconds. */
+export function parseDurations(name: string, v: unknown): number[] {
+  const text = typeof v === 'number' ? String(v) : v;
+  if (typeof text !== 'string' || text.trim() === '') throw new UsageError(`--${name} needs a comma-separated list of waits such as 10m,10m,15m`);
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  return text.split(',').map((part) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(part);
+    if (!m) throw new UsageError(`--${name}: '${part.trim()}' is not a wait (use milliseconds, or a number with ms, s, m or h)`);
+    return Math.round(Number(m[1]) * unit[m[2] ?? 'ms']!);
+  });
+}
+
+function positive(name: string, v: unknown): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !(n > 0) || n > 1_000_000) throw new UsageError(`--${name} must be a number above 0 and at most 1000000`);
+  return n;
+}
+
 /**
  * Parses arguments (and, through yargs, process.env and any --config file) into a command.
  * @throws UsageError for anything the user should fix.
@@ -151,6 +169,13 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
       faults,
       faultSeed: integer('fault-seed', argv.faultSeed, 0, 2 ** 32 - 1),
       ...(argv.signingKey !== undefined ? { signingKey: text('signing-key', argv.signingKey) } : {}),
+      clockSpeed: positive('clock-speed', argv.clockSpeed),
+      webhookRetrySchedule: parseDurations('webhook-retry-schedule', argv.webhookRetrySchedule),
+      deliveryRetrySchedule: parseDurations('webhook-retry-schedule', argv.webhookRetrySchedule),
+      webhookTimeoutMs: integer('webhook-timeout', argv.webhookTimeout, 1, 600_000),
+      retryDelivered: argv.retryDelivered !== 'no',
+      signatureClock: argv.signatureClock === 'mock' ? 'mock' : 'real',
+      deliveryDelayMs: integer('delivery-delay', argv.deliveryDelay, 0, 7 * 24 * 3_600_000),
       logLevel: argv.logLevel as LogLevel,
     },
   };

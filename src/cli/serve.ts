@@ -53,11 +53,19 @@ export function banner(mock: MailgunMock, opts: ServeOptions): string {
   if (opts.host === '0.0.0.0' || opts.host === '::') lines.push(`  bound to       ${opts.host} (all interfaces)`);
   lines.push(
     `  control plane  ${mock.url}/__mock`,
-    `  signing key    ${mock.signingKey}`,
+    `  signing key    ${mock.signingKey} (webhooks are signed with it)`,
+    `  webhooks       retried after ${formatWaits(opts.webhookRetrySchedule)}; clock ${opts.clockSpeed !== undefined && opts.clockSpeed !== 1 ? `runs ×${opts.clockSpeed}` : 'is real time'} (POST ${mock.url}/__mock/clock/advance)`,
     `  mailgun.js     new Mailgun(FormData).client({ username: 'api', key: '${exampleKey}', url: '${mock.url}' })`,
     'Stop with Ctrl+C.',
   );
   return lines.join('\n') + '\n';
+}
+
+function formatWaits(ms: number[] | undefined): string {
+  const list = ms ?? [600_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000];
+  if (list.length === 0) return 'never (no retries)';
+  const one = (n: number) => (n % 3_600_000 === 0 && n > 0 ? `${n / 3_600_000}h` : n % 60_000 === 0 && n > 0 ? `${n / 60_000}m` : n % 1000 === 0 && n > 0 ? `${n / 1000}s` : `${n}ms`);
+  return list.map(one).join(', ');
 }
 
 /** Starts the mock and resolves with the exit code once a signal has stopped it. */

@@ -1,5 +1,5 @@
 // The mock's sense of time. Everything that reads "now" (rate-limit windows, journal
-// timestamps, later webhook retries) asks the clock on ctx, so tests can freeze or advance it.
+// timestamps, event timestamps, delivery and webhook retries) asks the clock on ctx, so tests can freeze or advance it.
 
 /** A source of time that tests can advance. */
 export interface Clock {
@@ -9,6 +9,12 @@ export interface Clock {
   advance(ms: number): void;
   /** Total milliseconds added through `advance()` since creation. */
   readonly advancedMs: number;
+  /** How fast it runs against real time (1 = real time). Absent: 1. Schedulers use it to time their waits. */
+  readonly speed?: number;
+  /** True when it moves only through `advance()`. Absent: false. */
+  readonly frozen?: boolean;
+  /** Calls `listener` after every `advance()`; returns the unsubscribe. Absent: schedulers re-check every second. */
+  onAdvance?(listener: () => void): () => void;
 }
 
 /** How `createClock` keeps time. */
@@ -35,7 +41,14 @@ export function createClock(options: ClockOptions = {}): Clock {
   const realStart = source();
   const virtualStart = options.frozenAt ?? realStart;
   let advanced = 0;
+  const listeners = new Set<() => void>();
   return {
+    speed,
+    frozen,
+    onAdvance(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     now() {
       const elapsed = frozen ? 0 : (source() - realStart) * speed;
       return Math.floor(virtualStart + elapsed + advanced);
@@ -43,6 +56,7 @@ export function createClock(options: ClockOptions = {}): Clock {
     advance(ms: number) {
       if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('clock can only be advanced by a non-negative number of milliseconds');
       advanced += ms;
+      for (const l of [...listeners]) l();
     },
     get advancedMs() {
       return advanced;

@@ -5,9 +5,10 @@ import type { AppContext } from '../context.js';
 import { errors, MailgunError, sendJson } from '../errors.js';
 import { FaultRuleError, parseFaultSpec, validateFaultRule } from '../faults/rules.js';
 import type { JournalFilter } from '../services/journal.js';
+import { createDeliveryAdminRouter, type DeliveryAdminActions } from './admin-delivery.js';
 
-export interface AdminActions {
-  /** Restores the seed, the boot-time faults, an empty journal and fresh rate-limit windows. */
+export interface AdminActions extends DeliveryAdminActions {
+  /** Restores the seed, the boot-time faults and outcome rules, empty journals and fresh rate-limit windows. */
   reset(): Promise<void>;
 }
 
@@ -20,7 +21,25 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
     sendJson(res, 200, {
       name: 'mailgun-mock',
       version: ctx.version,
-      endpoints: ['GET /__mock/health', 'POST /__mock/reset', 'GET|POST|DELETE /__mock/faults', 'DELETE /__mock/faults/{id}', 'GET|DELETE /__mock/requests'],
+      endpoints: [
+        'GET /__mock/health',
+        'POST /__mock/reset',
+        'GET|POST|DELETE /__mock/faults',
+        'DELETE /__mock/faults/{id}',
+        'GET|DELETE /__mock/requests',
+        'GET /__mock/messages',
+        'GET /__mock/messages/latest',
+        'GET /__mock/messages/{id}',
+        'GET /__mock/messages/{id}/attachments/{index}',
+        'GET|POST /__mock/events',
+        'GET|POST|DELETE /__mock/outcomes',
+        'DELETE /__mock/outcomes/{id}',
+        'GET /__mock/webhooks/deliveries',
+        'GET /__mock/webhooks/deliveries/{id}',
+        'POST /__mock/webhooks/deliveries/{id}/retry',
+        'GET /__mock/clock',
+        'POST /__mock/clock/advance',
+      ],
     });
   });
 
@@ -78,6 +97,8 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
     ctx.journal.clear();
     sendJson(res, 200, { message: 'Journal has been cleared' });
   });
+
+  r.use(createDeliveryAdminRouter(ctx, actions));
 
   r.use((_req, _res, next) => next(errorsNotFound('Unknown control-plane endpoint; see GET /__mock')));
   return r;

@@ -39,7 +39,7 @@ export async function openFileStore(path: string, seed: MockState): Promise<Stor
   if (db.data === null) {
     state = structuredClone(seed);
   } else {
-    state = checkPersisted(db.data, path);
+    state = checkPersisted(db.data, path, seed);
   }
 
   let scheduled: Promise<void> | null = null;
@@ -90,7 +90,7 @@ export async function openFileStore(path: string, seed: MockState): Promise<Stor
   };
 }
 
-function checkPersisted(data: unknown, path: string): MockState {
+function checkPersisted(data: unknown, path: string, seed?: MockState): MockState {
   const file = data as Partial<PersistedFile> | null;
   if (!file || typeof file !== 'object' || file.format !== 'mailgun-mock' || file.version !== 1) {
     throw new DataFileError(`data file ${path} is not a mailgun-mock data file (expected "format": "mailgun-mock", "version": 1); it was not changed`);
@@ -112,6 +112,43 @@ function checkPersisted(data: unknown, path: string): MockState {
       if (!Array.isArray(h.urls) || !h.urls.every((u) => typeof u === 'string')) throw refuse(`${i}/webhooks/${j}/urls`, 'an array of strings');
       if (typeof h.legacy !== 'boolean') throw refuse(`${i}/webhooks/${j}/legacy`, 'true or false');
     });
+    // Files written before tracking and suppressions existed: the defaults a fixture domain gets.
+    d.tracking ??= { open: true, click: true, unsubscribe: true };
+    if (!isObject(d.tracking) || !['open', 'click', 'unsubscribe'].every((k) => typeof (d.tracking as Record<string, unknown>)[k] === 'boolean')) {
+      throw refuse(`${i}/tracking`, 'an object of open, click and unsubscribe booleans');
+    }
+    for (const list of ['bounces', 'unsubscribes', 'complaints'] as const) {
+      d[list] ??= [];
+      const entries = d[list];
+      if (!Array.isArray(entries)) throw refuse(`${i}/${list}`, 'an array');
+      entries.forEach((e: unknown, j) => {
+        if (!isObject(e) || typeof e.address !== 'string') throw refuse(`${i}/${list}/${j}`, 'an object with an address');
+        if (list === 'unsubscribes' && !(Array.isArray(e.tags) && e.tags.every((t) => typeof t === 'string'))) throw refuse(`${i}/${list}/${j}/tags`, 'an array of strings');
+      });
+    }
   });
+  // Files written before messages and events existed start with none.
+  const top = (field: string, what: string) => new DataFileError(`data file ${path}: field /state/${field} must be ${what}; it was not changed`);
+  const st = state as unknown as Record<string, unknown>;
+  st.messages ??= [];
+  st.events ??= [];
+  if (!Array.isArray(st.messages)) throw top('messages', 'an array');
+  if (!Array.isArray(st.events)) throw top('events', 'an array');
+  (st.messages as unknown[]).forEach((m, i) => {
+    if (!isObject(m) || typeof m.id !== 'string' || typeof m.domain !== 'string' || !Array.isArray(m.recipients) || !Array.isArray(m.attachments) || !Array.isArray(m.tags)) {
+      throw top(`messages/${i}`, 'a stored message');
+    }
+  });
+  let maxSeq = 0;
+  (st.events as unknown[]).forEach((e, i) => {
+    if (!isObject(e) || typeof e.seq !== 'number' || typeof e.domain !== 'string' || !isObject(e.data) || typeof e.data.timestamp !== 'number' || typeof e.data.event !== 'string') {
+      throw top(`events/${i}`, 'a stored event');
+    }
+    maxSeq = Math.max(maxSeq, e.seq);
+  });
+  if (st.nextSeq === undefined) st.nextSeq = maxSeq + 1;
+  if (typeof st.nextSeq !== 'number' || !Number.isInteger(st.nextSeq) || st.nextSeq <= maxSeq) throw top('nextSeq', 'a whole number above every event seq');
+  st.signingKey ??= seed?.signingKey ?? '';
+  if (typeof st.signingKey !== 'string' || st.signingKey.length === 0) throw top('signingKey', 'a non-empty string');
   return state;
 }

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { isLegacyWebhookName } from '../lib/webhook-names.js';
 import { isValidWebhookUrl } from '../lib/urls.js';
-import type { MockState, Region } from './types.js';
+import { validateOutcomeRule, OutcomeRuleError, type OutcomeRuleInput } from '../outcomes/rules.js';
+import type { MockState, Region, TrackingSettings } from './types.js';
 
 /** The documented fixture format (fixtures/schema.json). */
 export interface FixtureData {
@@ -20,7 +21,15 @@ export interface FixtureData {
     region?: Region;
     createdAt?: string;
     webhooks?: Record<string, { url: string } | { urls: string[] }>;
+    /** Open, click and unsubscribe tracking; each defaults to on for a fixture domain. */
+    tracking?: Partial<TrackingSettings>;
+    /** Suppression lists: sends to these addresses fail with 605 / 606 / 607. */
+    bounces?: Array<{ address: string; code?: string; error?: string; createdAt?: string }>;
+    unsubscribes?: Array<{ address: string; tags?: string[]; createdAt?: string }>;
+    complaints?: Array<{ address: string; createdAt?: string }>;
   }>;
+  /** Outcome rules in force from the start (and after every reset). */
+  outcomes?: OutcomeRuleInput[];
 }
 
 /** What the fixtures give the mock: the seed state plus account settings. */
@@ -28,6 +37,8 @@ export interface Seed {
   state: MockState;
   apiKeys: string[];
   signingKey?: string;
+  /** Outcome rules from the fixtures (checked). */
+  outcomes: OutcomeRuleInput[];
   /** The file it came from, or `(inline)`. */
   source: string;
 }
@@ -94,7 +105,7 @@ export async function seedFromFixtures(data: unknown, source: string): Promise<S
   }
   const fixtures = data as FixtureData;
   const seen = new Set<string>();
-  const state: MockState = { domains: [] };
+  const state: MockState = { domains: [], signingKey: fixtures.signingKey ?? '', messages: [], events: [], nextSeq: 1 };
   fixtures.domains.forEach((d, i) => {
     const name = d.name.toLowerCase();
     if (seen.has(name)) throw new FixtureError(`fixtures file ${source}: field /domains/${i}/name repeats domain '${d.name}'`);
@@ -110,7 +121,31 @@ export async function seedFromFixtures(data: unknown, source: string): Promise<S
       });
       return { name: hook, urls: [...urls], legacy };
     });
-    state.domains.push({ name, region: d.region ?? 'us', createdAt: new Date(createdAt).toISOString(), webhooks });
+    const date = (v: string | undefined, field: string): string => {
+      if (v === undefined) return new Date(createdAt).toISOString();
+      if (Number.isNaN(Date.parse(v))) throw new FixtureError(`fixtures file ${source}: field /domains/${i}/${field} is not a date-time`);
+      return new Date(v).toISOString();
+    };
+    const lower = (a: string) => a.trim().toLowerCase();
+    state.domains.push({
+      name,
+      region: d.region ?? 'us',
+      createdAt: new Date(createdAt).toISOString(),
+      webhooks,
+      tracking: { open: d.tracking?.open ?? true, click: d.tracking?.click ?? true, unsubscribe: d.tracking?.unsubscribe ?? true },
+      bounces: (d.bounces ?? []).map((b, j) => ({ address: lower(b.address), code: b.code ?? '550', error: b.error ?? '', createdAt: date(b.createdAt, `bounces/${j}/createdAt`) })),
+      unsubscribes: (d.unsubscribes ?? []).map((u, j) => ({ address: lower(u.address), tags: u.tags && u.tags.length > 0 ? [...u.tags] : ['*'], createdAt: date(u.createdAt, `unsubscribes/${j}/createdAt`) })),
+      complaints: (d.complaints ?? []).map((c, j) => ({ address: lower(c.address), createdAt: date(c.createdAt, `complaints/${j}/createdAt`) })),
+    });
   });
-  return { state, apiKeys: fixtures.apiKeys ?? [], signingKey: fixtures.signingKey, source };
+  const outcomes = (fixtures.outcomes ?? []).map((o, i) => {
+    try {
+      validateOutcomeRule(o);
+      return o;
+    } catch (err) {
+      if (err instanceof OutcomeRuleError) throw new FixtureError(`fixtures file ${source}: field /outcomes/${i} ${err.message}`);
+      throw err;
+    }
+  });
+  return { state, apiKeys: fixtures.apiKeys ?? [], signingKey: fixtures.signingKey, outcomes, source };
 }

@@ -1,21 +1,48 @@
 // `PUT …/webhooks/{name}/test`: POSTs a canned, signed test event for the webhook name to a URL
 // and reports what the handler answered ({code, message}), as mailgun.js reads it.
-// Current names get the JSON envelope; legacy names get their form post.
-import { randomBytes } from 'node:crypto';
-import { isLegacyWebhookName, type LegacyWebhookName } from '../lib/webhook-names.js';
+// Current names get the JSON envelope; legacy names get their form post. The canned values are
+// the ones Mailgun's dashboard test payloads share (reference §3.5).
+import { isLegacyWebhookName } from '../lib/webhook-names.js';
+import { buildEventData, sampleMessage, type EventSpec } from './event-data.js';
+import { currentWebhookBody, legacyWebhookBody, type WebhookBody } from './payloads.js';
 import { signWebhook } from './signing.js';
 
-const LEGACY_EVENT: Record<LegacyWebhookName, string> = {
-  deliver: 'delivered', drop: 'dropped', bounce: 'bounced', spam: 'complained', unsubscribe: 'unsubscribed', click: 'clicked', open: 'opened',
+/** Where test payloads say the message is stored: the host of Mailgun's recorded test payloads. */
+const TEST_STORAGE_BASE_URL = 'https://se.api.mailgun.net';
+/** The account id test payloads carry (a test event belongs to no stored message or real account). */
+const TEST_ACCOUNT_ID = '5f1e2d3c4b5a697887960a1b';
+
+/** The canned event each webhook name is tested with: recorded answers for the failures (§3.4). */
+const TEST_SPECS: Readonly<Record<string, EventSpec>> = {
+  accepted: { event: 'accepted' },
+  delivered: { event: 'delivered' },
+  deliver: { event: 'delivered' },
+  opened: { event: 'opened' },
+  open: { event: 'opened' },
+  clicked: { event: 'clicked', url: 'https://example.com/' },
+  click: { event: 'clicked', url: 'https://example.com/' },
+  unsubscribed: { event: 'unsubscribed' },
+  unsubscribe: { event: 'unsubscribed' },
+  complained: { event: 'complained' },
+  spam: { event: 'complained' },
+  permanent_fail: { event: 'failed', severity: 'permanent', reason: 'bounce', code: 550, message: 'No Such User Here', enhancedCode: '' },
+  bounce: { event: 'failed', severity: 'permanent', reason: 'bounce', code: 550, message: 'No Such User Here', enhancedCode: '' },
+  drop: { event: 'failed', severity: 'permanent', reason: 'suppress-bounce', code: 605 },
+  temporary_fail: {
+    event: 'failed',
+    severity: 'temporary',
+    reason: 'generic',
+    code: 452,
+    enhancedCode: '4.2.2',
+    message: '4.2.2 The email account that you tried to reach is over quota.',
+    retrySeconds: 600,
+  },
 };
 
-/** Event name in `event-data.event` (permanent_fail/temporary_fail post `failed`). */
-function currentEvent(name: string): { event: string; severity?: string } {
-  if (name === 'permanent_fail') return { event: 'failed', severity: 'permanent' };
-  if (name === 'temporary_fail') return { event: 'failed', severity: 'temporary' };
-  return { event: name };
-}
-
+/**
+ * One test delivery: which webhook name to simulate, for which domain, to which URL.
+ * @example const req: TestEventRequest = { name: 'delivered', domain, url, signingKey, nowMs: clock.now(), timeoutMs: 10_000 };
+ */
 export interface TestEventRequest {
   name: string;
   domain: string;
@@ -25,6 +52,10 @@ export interface TestEventRequest {
   timeoutMs: number;
 }
 
+/**
+ * What the handler answered, as `PUT …/test` reports it.
+ * @example const { code, message }: TestEventResult = await sendTestEvent(req);
+ */
 export interface TestEventResult {
   /** The handler's HTTP status; 0 when it could not be reached. */
   code: number;
@@ -32,35 +63,26 @@ export interface TestEventResult {
   message: string;
 }
 
-/** Builds the body and content type of a test event. */
-export function buildTestEvent(name: string, domain: string, signingKey: string, nowMs: number): { body: string; contentType: string } {
+/**
+ * Builds the body and content type of a test event for a webhook name (current or legacy).
+ * @example const { contentType, body } = await buildTestEvent('delivered', 'samples.mailgun.org', signingKey, Date.now());
+ */
+export async function buildTestEvent(name: string, domain: string, signingKey: string, nowMs: number): Promise<WebhookBody> {
+  const spec = Object.hasOwn(TEST_SPECS, name) ? TEST_SPECS[name] : undefined;
+  if (!spec) throw new TypeError(`no test event for webhook name '${name}'`);
+  const message = sampleMessage({ domain, nowMs, subject: `Test ${name} webhook` });
+  const data = buildEventData(spec, { message, recipient: message.recipients[0]!, nowMs, storageBaseUrl: TEST_STORAGE_BASE_URL, accountId: TEST_ACCOUNT_ID });
   const sig = signWebhook(signingKey, nowMs);
-  const recipient = 'alice@example.com';
-  const messageId = `${Math.floor(nowMs / 1000)}.test@${domain}`;
-  if (isLegacyWebhookName(name)) {
-    const form = new URLSearchParams({ event: LEGACY_EVENT[name], recipient, domain, 'message-id': messageId, timestamp: sig.timestamp, token: sig.token, signature: sig.signature });
-    return { body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
-  }
-  const { event, severity } = currentEvent(name);
-  const eventData: Record<string, unknown> = {
-    event,
-    id: randomBytes(16).toString('base64url').slice(0, 22),
-    timestamp: nowMs / 1000,
-    'log-level': event === 'failed' ? (severity === 'permanent' ? 'error' : 'warn') : 'info',
-    recipient,
-    'recipient-domain': 'example.com',
-    ...(severity ? { severity } : {}),
-    tags: ['my_tag_1', 'my_tag_2'],
-    'user-variables': { my_var_1: 'Mailgun Variable #1', 'my-var-2': 'awesome' },
-    message: { headers: { to: `Alice <${recipient}>`, 'message-id': messageId, from: `Bob <bob@${domain}>`, subject: `Test ${name} webhook` } },
-  };
-  return { body: JSON.stringify({ signature: sig, 'event-data': eventData }), contentType: 'application/json' };
+  return isLegacyWebhookName(name) ? legacyWebhookBody(name, data, message, sig) : currentWebhookBody(data, sig);
 }
 
-/** Sends one test event; never throws. */
+/**
+ * Sends one test event; never throws (an unreachable URL answers code 0 and says why).
+ * @example const result = await sendTestEvent({ name: 'opened', domain, url, signingKey, nowMs: Date.now(), timeoutMs: 10_000 });
+ */
 export async function sendTestEvent(req: TestEventRequest): Promise<TestEventResult> {
-  const { body, contentType } = buildTestEvent(req.name, req.domain, req.signingKey, req.nowMs);
   try {
+    const { body, contentType } = await buildTestEvent(req.name, req.domain, req.signingKey, req.nowMs);
     const res = await fetch(req.url, {
       method: 'POST',
       headers: { 'Content-Type': contentType, 'User-Agent': 'mailgun-mock' },

@@ -46,8 +46,13 @@ describe('the default fixtures', () => {
             { name: 'open', urls: ['http://postbin.heroku.com/860bcd65'], legacy: true },
             { name: 'click', urls: ['http://postbin.heroku.com/860bcd65'], legacy: true },
           ],
+          tracking: { open: true, click: true, unsubscribe: true }, bounces: [], unsubscribes: [], complaints: [],
         },
       ],
+      signingKey: '',
+      messages: [],
+      events: [],
+      nextSeq: 1,
     });
   });
 });
@@ -69,7 +74,12 @@ describe('a user fixture file', () => {
       source: path,
       apiKeys: ['key-mine'],
       signingKey: 'my-signing-key',
+      outcomes: [],
       state: {
+        signingKey: 'my-signing-key',
+        messages: [],
+        events: [],
+        nextSeq: 1,
         domains: [
           {
             name: 'mail.example.com',
@@ -79,8 +89,9 @@ describe('a user fixture file', () => {
               { name: 'delivered', urls: ['https://a.example.com/mg', 'https://b.example.com/mg'], legacy: false },
               { name: 'bounce', urls: ['http://c.example.com'], legacy: true },
             ],
+            tracking: { open: true, click: true, unsubscribe: true }, bounces: [], unsubscribes: [], complaints: [],
           },
-          { name: 'empty.example.com', region: 'us', createdAt: '2026-01-01T00:00:00.000Z', webhooks: [] },
+          { name: 'empty.example.com', region: 'us', createdAt: '2026-01-01T00:00:00.000Z', webhooks: [], tracking: { open: true, click: true, unsubscribe: true }, bounces: [], unsubscribes: [], complaints: [] },
         ],
       },
     });
@@ -104,7 +115,7 @@ describe('a user fixture file', () => {
   });
 
   it('may hold no domains at all', async () => {
-    expect((await loadFixtures(await fixtureFile({ domains: [] }))).state).toEqual({ domains: [] });
+    expect((await loadFixtures(await fixtureFile({ domains: [] }))).state).toEqual({ domains: [], signingKey: '', messages: [], events: [], nextSeq: 1 });
   });
 });
 

@@ -18,8 +18,16 @@ function makeSeed(): MockState {
         region: 'us',
         createdAt: '2013-10-25T00:00:00.000Z',
         webhooks: [{ name: 'open', urls: ['http://postbin.heroku.com/860bcd65'], legacy: true }],
+        tracking: { open: true, click: true, unsubscribe: true },
+        bounces: [],
+        unsubscribes: [],
+        complaints: [],
       },
     ],
+    signingKey: 'key-store-contract',
+    messages: [],
+    events: [],
+    nextSeq: 1,
   };
 }
 
@@ -89,7 +97,7 @@ describe.each(backends)('the $name store', (backend) => {
 
   it('applies a change at once and resolves with its result', async () => {
     const pending = store.mutate((s) => {
-      s.domains.push({ name: 'new.example.com', region: 'eu', createdAt: '2026-01-01T00:00:00.000Z', webhooks: [] });
+      s.domains.push({ name: 'new.example.com', region: 'eu', createdAt: '2026-01-01T00:00:00.000Z', webhooks: [], tracking: { open: false, click: false, unsubscribe: false }, bounces: [], unsubscribes: [], complaints: [] });
       return s.domains.length;
     });
     // Applied synchronously: a request answered right after sees it.

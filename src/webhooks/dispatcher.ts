@@ -1,0 +1,306 @@
+// Webhook delivery: every event is POSTed to every URL registered for its webhook names, signed
+// afresh on every attempt, retried on Mailgun's schedule (200 = done, 406 = rejected, anything
+// else = retry), and every attempt is kept in the delivery journal.
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { Scheduler } from '../lib/scheduler.js';
+import { isLegacyWebhookName } from '../lib/webhook-names.js';
+import type { EventData, MessageRecord } from '../store/types.js';
+import { currentWebhookBody, legacyWebhookBody, type WebhookBody } from './payloads.js';
+import { signWebhook, type WebhookSignature } from './signing.js';
+
+/** How much of a handler's answer the journal keeps. */
+const RESPONSE_EXCERPT = 1000;
+
+/** One HTTP attempt of a delivery. */
+export interface DeliveryAttempt {
+  /** 1 for the first POST, then 2, 3… */
+  attempt: number;
+  /** When it was made, epoch ms on the mock clock (for retries: when it was due). */
+  at: number;
+  /** The handler's HTTP status; 0 when no answer came (refused, timed out, reset). */
+  status: number;
+  durationMs: number;
+  /** The start of the handler's answer body. */
+  response: string;
+  /** Why no answer came. */
+  error?: string;
+  /** The signature this attempt carried. */
+  signature: WebhookSignature;
+}
+
+/** `pending` (first attempt under way), `retrying` (waiting for the next), or finished: `delivered` (200), `rejected` (406), `failed` (given up). */
+export type DeliveryState = 'pending' | 'retrying' | 'delivered' | 'rejected' | 'failed';
+
+/** One event's delivery to one URL. */
+export interface DeliveryRecord {
+  id: string;
+  domain: string;
+  /** The webhook name it was registered under (`delivered`, or a legacy `deliver`). */
+  webhook: string;
+  url: string;
+  /** `event-data.event` (legacy posts carry their own `event` value in the form). */
+  event: string;
+  eventId: string;
+  messageId?: string;
+  recipient?: string;
+  state: DeliveryState;
+  attempts: DeliveryAttempt[];
+  /** When the next attempt is due (mock clock, epoch ms), or null. */
+  nextRetryAt: number | null;
+  createdAt: number;
+  /** What the last attempt sent. */
+  request: { contentType: string; body: string };
+}
+
+/** Which deliveries to list; every given field must match. */
+export interface DeliveryFilter {
+  domain?: string;
+  webhook?: string;
+  url?: string;
+  event?: string;
+  state?: DeliveryState;
+  messageId?: string;
+  recipient?: string;
+  /** Only deliveries whose last attempt got this status. */
+  status?: number;
+  limit?: number;
+}
+
+export interface DispatcherOptions {
+  /** Waits between attempts, in ms: attempt n+1 is due this long after attempt n was. */
+  retrySchedule: number[];
+  timeoutMs: number;
+  /** Whether `delivered` events are retried like the others. */
+  retryDelivered: boolean;
+  /** Deliveries kept (oldest dropped). */
+  limit: number;
+  /** Sign with real time (`real`, what a receiver's freshness check expects) or the mock clock (`mock`). */
+  signatureClock: 'real' | 'mock';
+  userAgent: string;
+}
+
+export interface DispatcherDeps {
+  clock: Clock;
+  scheduler: Scheduler;
+  logger: Logger;
+  signingKey: () => string;
+  onChange: (d: DeliveryRecord) => void;
+}
+
+/** A delivery to make: the event, its message, and the URL and name it goes to. */
+export interface DeliveryTarget {
+  webhook: string;
+  url: string;
+}
+
+/**
+ * The delivery journal, as `mock.deliveries`.
+ * @example
+ * await mock.waitForDelivery({ webhook: 'delivered', state: 'delivered' });
+ * mock.deliveries.list({ url: 'http://127.0.0.1:4000/hooks' })[0].attempts[0].status; // 200
+ */
+export interface DeliveryJournal {
+  /** Deliveries matching every given filter, oldest first. */
+  list(filter?: DeliveryFilter): DeliveryRecord[];
+  get(id: string): DeliveryRecord | undefined;
+  /** Makes the next attempt now (a finished delivery is sent once more). Resolves with the record after the attempt. */
+  retryNow(id: string): Promise<DeliveryRecord | undefined>;
+}
+
+export interface Dispatcher extends DeliveryJournal {
+  /** Starts delivering an event to its targets; never throws, never waits. */
+  dispatch(data: EventData, message: MessageRecord | undefined, domain: string, targets: DeliveryTarget[]): void;
+  /** Resolves when no attempt is in flight. */
+  idle(): Promise<void>;
+  /** Forgets every delivery and aborts what is in flight. */
+  reset(): void;
+  /** Aborts what is in flight and waits for it to end. */
+  stop(): Promise<void>;
+}
+
+export function createDispatcher(options: DispatcherOptions, deps: DispatcherDeps): Dispatcher {
+  let records: DeliveryRecord[] = [];
+  const byId = new Map<string, DeliveryRecord>();
+  const cancels = new Map<string, () => void>();
+  let nextId = 1;
+  let inFlight = new Set<Promise<void>>();
+  let aborter = new AbortController();
+  let generation = 0;
+  const payloads = new Map<string, { data: EventData; message: MessageRecord | undefined }>();
+
+  const snapshot = (d: DeliveryRecord): DeliveryRecord => ({ ...d, attempts: d.attempts.map((a) => ({ ...a, signature: { ...a.signature } })), request: { ...d.request } });
+
+  const keep = (d: DeliveryRecord) => {
+    records.push(d);
+    byId.set(d.id, d);
+    while (records.length > options.limit) {
+      const old = records.shift()!;
+      byId.delete(old.id);
+      payloads.delete(old.id);
+      cancels.get(old.id)?.();
+      cancels.delete(old.id);
+    }
+  };
+
+  const body = async (d: DeliveryRecord, sig: WebhookSignature): Promise<WebhookBody> => {
+    const p = payloads.get(d.id)!;
+    if (isLegacyWebhookName(d.webhook)) {
+      if (!p.message) throw new Error(`legacy webhook ${d.webhook} needs the event's message`);
+      return legacyWebhookBody(d.webhook, p.data, p.message, sig);
+    }
+    return currentWebhookBody(p.data, sig);
+  };
+
+  const post = async (d: DeliveryRecord, dueAt: number): Promise<void> => {
+    const gen = generation;
+    const nowForSig = options.signatureClock === 'real' ? Date.now() : deps.clock.now();
+    const signature = signWebhook(deps.signingKey(), nowForSig);
+    const attempt: DeliveryAttempt = { attempt: d.attempts.length + 1, at: dueAt, status: 0, durationMs: 0, response: '', signature };
+    const started = performance.now();
+    try {
+      const { contentType, body: payload } = await body(d, signature);
+      d.request = { contentType, body: typeof payload === 'string' ? payload : payload.toString('utf8') };
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers: { 'Content-Type': contentType, 'User-Agent': options.userAgent },
+        body: payload,
+        redirect: 'manual',
+        signal: AbortSignal.any([aborter.signal, AbortSignal.timeout(options.timeoutMs)]),
+      });
+      attempt.status = res.status;
+      attempt.response = (await res.text()).slice(0, RESPONSE_EXCERPT);
+    } catch (err) {
+      attempt.status = 0;
+      attempt.error = describeFailure(err, options.timeoutMs);
+    }
+    attempt.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    if (gen !== generation) return; // reset while in flight: this delivery is gone
+    d.attempts.push(attempt);
+    settle(d, attempt);
+  };
+
+  const settle = (d: DeliveryRecord, attempt: DeliveryAttempt) => {
+    const n = attempt.attempt;
+    if (attempt.status === 200) {
+      d.state = 'delivered';
+      d.nextRetryAt = null;
+    } else if (attempt.status === 406) {
+      d.state = 'rejected';
+      d.nextRetryAt = null;
+    } else if ((d.event === 'delivered' && !options.retryDelivered) || n > options.retrySchedule.length) {
+      d.state = 'failed';
+      d.nextRetryAt = null;
+    } else {
+      const due = attempt.at + options.retrySchedule[n - 1]!;
+      d.state = 'retrying';
+      d.nextRetryAt = due;
+      cancels.set(d.id, deps.scheduler.at(due, () => {
+        cancels.delete(d.id);
+        return track(post(d, due));
+      }));
+    }
+    if (d.state !== 'retrying') deps.logger.debug(`webhook ${d.webhook} → ${d.url}: ${d.state} after ${n} attempt(s)`);
+    deps.onChange(snapshot(d));
+  };
+
+  const track = (p: Promise<void>): Promise<void> => {
+    const set = inFlight;
+    set.add(p);
+    const done = () => void set.delete(p);
+    p.then(done, done);
+    return p;
+  };
+
+  const matches = deliveryMatches;
+
+  return {
+    dispatch(data, message, domain, targets) {
+      for (const t of targets) {
+        const d: DeliveryRecord = {
+          id: `delivery-${nextId++}`,
+          domain,
+          webhook: t.webhook,
+          url: t.url,
+          event: data.event,
+          eventId: data.id,
+          messageId: message?.id,
+          recipient: typeof data.recipient === 'string' ? data.recipient : undefined,
+          state: 'pending',
+          attempts: [],
+          nextRetryAt: null,
+          createdAt: deps.clock.now(),
+          request: { contentType: '', body: '' },
+        };
+        payloads.set(d.id, { data, message });
+        keep(d);
+        deps.onChange(snapshot(d));
+        void track(post(d, d.createdAt).catch((err: unknown) => deps.logger.error(`[internal] webhook delivery ${d.id}: ${(err as Error).message}`)));
+      }
+    },
+    list(filter = {}) {
+      const out = records.filter((d) => matches(d, filter));
+      return (filter.limit !== undefined ? out.slice(-filter.limit) : out).map(snapshot);
+    },
+    get(id) {
+      const d = byId.get(id);
+      return d ? snapshot(d) : undefined;
+    },
+    async retryNow(id) {
+      const d = byId.get(id);
+      if (!d) return undefined;
+      cancels.get(id)?.();
+      cancels.delete(id);
+      await track(post(d, deps.clock.now()));
+      return snapshot(d);
+    },
+    async idle() {
+      // Attempts can start others (a retry due at once), so wait until none is left.
+      for (let i = 0; i < 1000 && inFlight.size > 0; i++) await Promise.allSettled([...inFlight]);
+    },
+    reset() {
+      generation++;
+      aborter.abort();
+      aborter = new AbortController();
+      for (const c of cancels.values()) c();
+      cancels.clear();
+      records = [];
+      byId.clear();
+      payloads.clear();
+      inFlight = new Set();
+      nextId = 1;
+    },
+    async stop() {
+      aborter.abort();
+      for (const c of cancels.values()) c();
+      cancels.clear();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** Whether a delivery matches every given field of a filter. */
+export function deliveryMatches(d: DeliveryRecord, f: DeliveryFilter): boolean {
+  return (
+    (f.domain === undefined || d.domain === f.domain.toLowerCase()) &&
+    (f.webhook === undefined || d.webhook === f.webhook) &&
+    (f.url === undefined || d.url === f.url) &&
+    (f.event === undefined || d.event === f.event) &&
+    (f.state === undefined || d.state === f.state) &&
+    (f.messageId === undefined || d.messageId === f.messageId.replace(/^<|>$/g, '')) &&
+    (f.recipient === undefined || d.recipient === f.recipient.toLowerCase()) &&
+    (f.status === undefined || d.attempts.at(-1)?.status === f.status)
+  );
+}
+
+function describeFailure(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  if (e.name === 'AbortError') return 'aborted (the mock was reset or stopped)';
+  const code = e.cause?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `connection reset (${code})`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
+  return code ? `${e.cause?.message ?? e.message} (${code})` : (e.cause?.message ?? e.message ?? String(err));
+}
