@@ -32,7 +32,7 @@ export function messageHandlers(ctx: AppContext): Record<'send' | 'sendMime' | '
     // POST /v3/{domain}/messages
     async send(req, res) {
       requireSendingDomain(req.params.domain);
-      const input = parseMessage(req.mock.fields, req.mock.files, { nowMs: clock.now(), multipart: isMultipart(req) });
+      const input = parseMessage(req.mock.fields, req.mock.files, { nowMs: clock.now(), multipart: isMultipart(req), contentType: req.headers['content-type'] });
       const message = await delivery.send(req.params.domain, input, apiBase(req));
       sendJson(res, 200, { id: `<${message.id}>`, message: 'Queued. Thank you.' });
     },
@@ -40,7 +40,7 @@ export function messageHandlers(ctx: AppContext): Record<'send' | 'sendMime' | '
     // POST /v3/{domain}/messages.mime
     async sendMime(req, res) {
       requireSendingDomain(req.params.domain);
-      const input = await parseMimeMessage(req.mock.fields, req.mock.files, { nowMs: clock.now(), multipart: isMultipart(req) });
+      const input = await parseMimeMessage(req.mock.fields, req.mock.files, { nowMs: clock.now(), multipart: isMultipart(req), contentType: req.headers['content-type'] });
       const message = await delivery.send(req.params.domain, input, apiBase(req));
       sendJson(res, 200, { id: `<${message.id}>`, message: 'Queued. Thank you.' });
     },
