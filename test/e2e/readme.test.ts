@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import Mailgun from 'mailgun.js';
 import FormData from 'form-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ts from 'typescript';
+import * as lib from '../../src/index.js';
 import { startMailgunMock, type MailgunMock } from '../../src/index.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -39,5 +41,43 @@ describe('README', () => {
     await mg.webhooks.create('samples.mailgun.org', 'delivered', 'http://localhost:4000/hooks/mailgun', false);
     const list = await mg.webhooks.list('samples.mailgun.org', {});
     expect(list).toMatchObject({ delivered: { urls: ['http://localhost:4000/hooks/mailgun'] } });
+  });
+});
+
+describe('README webhook sections', () => {
+  it('shows test/e2e/readme-webhook-example.test.ts as its walkthrough (only the import path differs)', () => {
+    const example = readFileSync(new URL('./readme-webhook-example.test.ts', import.meta.url), 'utf8').replace("'../../src/index.js'", "'mailgun-mock'");
+    expect(blocks.some((b) => b.lang === 'ts' && b.code === example)).toBe(true);
+  });
+
+  it('runs its receiver-helper snippet, and each commented result is what the call returns', async () => {
+    const block = blocks.find((b) => b.lang === 'ts' && b.code.includes('buildWebhookPayload'));
+    expect(block).toBeDefined();
+    // `call; // result` lines become assertions; the import line becomes the module's exports.
+    let checks = 0;
+    const body = block!.code
+      .split('\n')
+      .filter((line) => !line.startsWith('import '))
+      .map((line) => {
+        const m = /^(verifyWebhook\(.*\));\s*\/\/ (\{[^}]*\})/.exec(line);
+        if (!m) return line;
+        checks++;
+        return `expect(${m[1]}).toEqual(${m[2]});`;
+      })
+      .join('\n');
+    const js = ts.transpileModule(body, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+    const run = new Function('lib', 'expect', `return (async () => { const { buildWebhookPayload, buildLegacyWebhookForm, signPayload, verifyWebhook } = lib;\n${js}\n})();`);
+    await run(lib, expect);
+    expect(checks).toBe(4);
+  });
+
+  it('documents every control-plane endpoint the mock lists', async () => {
+    const res = await fetch(`${mock.url}/__mock`);
+    const { endpoints } = (await res.json()) as { endpoints: string[] };
+    const table = readme.slice(readme.indexOf('## Control plane'), readme.indexOf('## API coverage'));
+    for (const e of endpoints) {
+      const [methods, path] = e.split(' ');
+      for (const method of methods!.split('|')) expect(table, e).toMatch(new RegExp(`\`${method} ${path!.replace(/[{}]/g, '\\$&')}\``));
+    }
   });
 });
