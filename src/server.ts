@@ -166,7 +166,7 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
   };
   const reset = async () => {
     delivery.reset();
-    dispatcher.reset();
+    await dispatcher.reset();
     scheduler.clear();
     await store.reset();
     faults.reset();
@@ -176,8 +176,13 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
   };
   const advanceClock = async (ms: number) => {
     clock.advance(ms);
-    await scheduler.runDue();
-    await dispatcher.idle();
+    // Attempts in flight when the clock moved schedule their retries when they end, possibly
+    // already due: keep draining until nothing due is left and nothing is in flight.
+    for (let round = 0; round < 100; round++) {
+      await scheduler.runDue();
+      await dispatcher.idle();
+      if (!scheduler.hasDue()) break;
+    }
   };
   const app = createApp(ctx, { reset, advanceClock });
 

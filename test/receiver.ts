@@ -87,7 +87,12 @@ export async function startReceiver(): Promise<Receiver> {
     }),
   };
   const server: Server = createServer(async (req, res) => {
-    const raw = await readBody(req);
+    let raw: Buffer;
+    try {
+      raw = await readBody(req);
+    } catch {
+      return; // the sender gave up (a mock reset or stop aborts attempts in flight)
+    }
     const contentType = req.headers['content-type'] ?? '';
     const post: ReceivedPost = { path: req.url ?? '/', contentType, userAgent: req.headers['user-agent'] ?? '', raw, at: Date.now() };
     if (contentType.startsWith('application/json')) post.json = JSON.parse(raw.toString('utf8'));

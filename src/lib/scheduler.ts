@@ -19,6 +19,8 @@ export interface Scheduler {
   idle(): Promise<void>;
   /** Tasks waiting. */
   readonly pending: number;
+  /** Whether a waiting task is due now. */
+  hasDue(): boolean;
   /** Drops every waiting task (running ones finish). */
   clear(): void;
   /** Clears and stops listening to the clock. */
@@ -54,7 +56,10 @@ export function createScheduler(clock: Clock, onError: (err: unknown) => void): 
     const next = tasks[0]!.due;
     const speed = clock.speed ?? 1;
     let wait: number;
-    if (clock.frozen) {
+    if (next <= clock.now()) {
+      // Already due (scheduled by work that ended after a drain): run it now, frozen clock or not.
+      wait = 0;
+    } else if (clock.frozen) {
       if (clock.onAdvance) return; // only an advance can make it due
       wait = POLL_MS;
     } else {
@@ -129,6 +134,9 @@ export function createScheduler(clock: Clock, onError: (err: unknown) => void): 
     },
     get pending() {
       return tasks.length;
+    },
+    hasDue() {
+      return tasks.length > 0 && tasks[0]!.due <= clock.now();
     },
     clear() {
       tasks = [];

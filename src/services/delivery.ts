@@ -10,7 +10,7 @@ import type { Scheduler } from '../lib/scheduler.js';
 import type { OutcomeEngine } from '../outcomes/registry.js';
 import { OUTCOMES, type Outcome, type OutcomeRuleInput } from '../outcomes/rules.js';
 import type { DomainRecord, EventData, EventRecord, MessageRecord, MockState, Store } from '../store/types.js';
-import { buildEventData, type EventSpec } from '../webhooks/event-data.js';
+import { buildEventData, recipientVariablesOf, userVariables, type EventSpec } from '../webhooks/event-data.js';
 import type { Dispatcher, DeliveryTarget } from '../webhooks/dispatcher.js';
 import { webhookNamesFor } from '../webhooks/payloads.js';
 import { findDomain } from './domains.js';
@@ -119,7 +119,9 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       return { kind: 'suppressed', which: 'unsubscribe' };
     }
     if (domain.complaints.some((c) => c.address === recipient)) return { kind: 'suppressed', which: 'complaint' };
-    const picked = message.variables[OUTCOME_VARIABLE] ?? stringVar(message.recipientVariables[recipient]?.[OUTCOME_VARIABLE]);
+    // The variable as this recipient's events show it (%recipient.x% substituted), else a
+    // recipient-variables entry of that name.
+    const picked = stringVar(userVariables(message, recipient)[OUTCOME_VARIABLE]) ?? stringVar(recipientVariablesOf(message, recipient)[OUTCOME_VARIABLE]);
     if (picked !== undefined && (OUTCOMES as readonly string[]).includes(picked)) return { kind: 'outcome', outcome: picked as Outcome };
     const rule = deps.outcomes.take({ recipient, domain: message.domain, tags: message.tags });
     if (rule) return { kind: 'outcome', outcome: rule.outcome, rule };
@@ -212,7 +214,11 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       });
       deps.onMessage(message);
       // After the answer has gone: delivery never holds up or fails the request that caused it.
-      setImmediate(() => announce(recs, message));
+      // A reset in between wins: nothing of before it is posted after it.
+      const gen = generation;
+      setImmediate(() => {
+        if (gen === generation) announce(recs, message);
+      });
       return message;
     },
 

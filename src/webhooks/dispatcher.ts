@@ -10,6 +10,8 @@ import type { EventData, MessageRecord } from '../store/types.js';
 import { currentWebhookBody, legacyWebhookBody, type WebhookBody } from './payloads.js';
 import { signWebhook, type WebhookSignature } from './signing.js';
 
+/** How long a reset lets attempts in flight finish before cutting them. */
+const RESET_GRACE_MS = 1_000;
 /** How much of a handler's answer the journal keeps. */
 const RESPONSE_EXCERPT = 1000;
 
@@ -114,8 +116,8 @@ export interface Dispatcher extends DeliveryJournal {
   dispatch(data: EventData, message: MessageRecord | undefined, domain: string, targets: DeliveryTarget[]): void;
   /** Resolves when no attempt is in flight. */
   idle(): Promise<void>;
-  /** Forgets every delivery and aborts what is in flight. */
-  reset(): void;
+  /** Forgets every delivery, aborts what is in flight and resolves once it has ended. */
+  reset(): Promise<void>;
   /** Aborts what is in flight and waits for it to end. */
   stop(): Promise<void>;
 }
@@ -259,17 +261,24 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
       // Attempts can start others (a retry due at once), so wait until none is left.
       for (let i = 0; i < 1000 && inFlight.size > 0; i++) await Promise.allSettled([...inFlight]);
     },
-    reset() {
+    async reset() {
       generation++;
-      aborter.abort();
-      aborter = new AbortController();
       for (const c of cancels.values()) c();
       cancels.clear();
       records = [];
       byId.clear();
       payloads.clear();
+      const ending = [...inFlight];
+      const abort = aborter;
+      aborter = new AbortController();
       inFlight = new Set();
       nextId = 1;
+      // Attempts in flight may finish (a local handler answers in milliseconds), so a handler never
+      // sees a post of before the reset arrive after it; one that hangs is cut after the grace.
+      const all = Promise.allSettled(ending);
+      const cut = setTimeout(() => abort.abort(), RESET_GRACE_MS);
+      await all;
+      clearTimeout(cut);
     },
     async stop() {
       aborter.abort();

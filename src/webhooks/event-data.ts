@@ -386,7 +386,8 @@ function providerField(recipientDomain: string): { 'recipient-provider'?: string
   return hit ? { 'recipient-provider': hit[1] } : {};
 }
 
-function recipientVariablesOf(message: MessageRecord, recipient: string): Record<string, unknown> {
+/** One recipient's `recipient-variables` (keys compared case-insensitively, as addresses are). */
+export function recipientVariablesOf(message: MessageRecord, recipient: string): Record<string, unknown> {
   const all = message.recipientVariables;
   if (Object.hasOwn(all, recipient)) return all[recipient] ?? {};
   const key = Object.keys(all).find((k) => k.toLowerCase() === recipient.toLowerCase());
