@@ -62,13 +62,13 @@ const MAX_TEXT = 1000;
  * @example validateOutcomeRule({ recipient: '*@bounce.test', outcome: 'permanent_fail' });
  */
 export function validateOutcomeRule(input: unknown): OutcomeRuleInput {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new OutcomeRuleError('must be an object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new OutcomeRuleError('a rule must be an object');
   const o = input as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!(KEYS as readonly string[]).includes(k)) throw new OutcomeRuleError(`has an unknown field '${k}' (known: ${KEYS.join(', ')})`);
+    if (!(KEYS as readonly string[]).includes(k)) throw new OutcomeRuleError(`unknown field '${k}' (known: ${KEYS.join(', ')})`);
   }
   if (typeof o.outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(o.outcome)) {
-    throw new OutcomeRuleError(`needs 'outcome', one of ${OUTCOMES.join(', ')}`);
+    throw new OutcomeRuleError(`'outcome' must be one of ${OUTCOMES.join(', ')}`);
   }
   const outcome = o.outcome as Outcome;
   const out: OutcomeRuleInput = { outcome };

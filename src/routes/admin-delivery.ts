@@ -7,6 +7,7 @@ import { OutcomeRuleError, validateOutcomeRule } from '../outcomes/rules.js';
 import type { EmitRequest } from '../services/delivery.js';
 import { findMessage, listEvents, listMessages, type EventFilter, type MessageFilter } from '../services/inspect.js';
 import type { MessageRecord } from '../store/types.js';
+import { safeContentType } from '../lib/content-type.js';
 import type { DeliveryFilter, DeliveryState } from '../webhooks/dispatcher.js';
 
 export interface DeliveryAdminActions {
@@ -24,7 +25,9 @@ function notFound(message: string): MailgunError {
 }
 
 function query(req: Request): URLSearchParams {
-  return new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  // Everything after the first `?`: a `?` inside the query is legal and belongs to a value.
+  const at = req.originalUrl.indexOf('?');
+  return new URLSearchParams(at === -1 ? '' : req.originalUrl.slice(at + 1));
 }
 
 function limitOf(q: URLSearchParams): number | undefined {
@@ -84,7 +87,7 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
     const file = /^\d{1,4}$/.test(req.params.index) ? m.attachments[Number(req.params.index)] : undefined;
     if (!file) throw notFound('Attachment not found');
     const bytes = Buffer.from(file.content, 'base64');
-    res.status(200).set({ 'Content-Type': file.contentType || 'application/octet-stream', 'Content-Length': String(bytes.length) }).end(bytes);
+    res.status(200).set({ 'Content-Type': safeContentType(file.contentType), 'Content-Length': String(bytes.length) }).end(bytes);
   });
 
   // GET /__mock/events?event=&recipient=&message=&severity=&domain=&limit=
@@ -139,7 +142,7 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
       const added = rules.map((rule) => ctx.outcomes.add(rule));
       sendJson(res, 200, { message: added.length === 1 ? 'Outcome rule has been added' : 'Outcome rules have been added', items: added });
     } catch (err) {
-      if (err instanceof OutcomeRuleError) throw errors.badRequest(`Invalid outcome rule: it ${err.message}`);
+      if (err instanceof OutcomeRuleError) throw errors.badRequest(`Invalid outcome rule: ${err.message}`);
       throw err;
     }
   });

@@ -113,7 +113,8 @@ function errorsNotFound(message: string): MailgunError {
 }
 
 function journalFilter(req: Request): JournalFilter {
-  const q = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  const at = req.originalUrl.indexOf('?');
+  const q = new URLSearchParams(at === -1 ? '' : req.originalUrl.slice(at + 1));
   const num = (name: string): number | undefined => {
     const v = q.get(name);
     if (v === null) return undefined;

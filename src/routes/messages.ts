@@ -6,6 +6,7 @@ import { errors, MailgunError, sendJson } from '../errors.js';
 import { findDomain } from '../services/domains.js';
 import { parseMessage, parseMimeMessage } from '../services/message-input.js';
 import type { MessageRecord } from '../store/types.js';
+import { safeContentType } from '../lib/content-type.js';
 
 function isMultipart(req: Request): boolean {
   return /^multipart\/form-data\s*(;|$)/i.test(req.headers['content-type'] ?? '');
@@ -57,7 +58,7 @@ export function messageHandlers(ctx: AppContext): Record<'send' | 'sendMime' | '
       const file = /^\d{1,4}$/.test(req.params.index) ? m.attachments[Number(req.params.index)] : undefined;
       if (!file) throw new MailgunError(404, { message: 'Attachment not found' });
       const bytes = Buffer.from(file.content, 'base64');
-      res.status(200).set({ 'Content-Type': file.contentType || 'application/octet-stream', 'Content-Length': String(bytes.length) }).end(bytes);
+      res.status(200).set({ 'Content-Type': safeContentType(file.contentType), 'Content-Length': String(bytes.length) }).end(bytes);
     },
   };
 }
@@ -76,7 +77,7 @@ function storedMessage(m: MessageRecord, url: string): Record<string, unknown> {
   ];
   if (Object.keys(m.variables).length > 0) headers.push(['X-Mailgun-Variables', JSON.stringify(m.variables)]);
   const out: Record<string, unknown> = {};
-  for (const [name, value] of headers) if (!(name in out)) out[name] = value;
+  for (const [name, value] of headers) if (!Object.hasOwn(out, name)) Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
   return {
     ...out,
     'Content-Type': m.attachments.length > 0 ? 'multipart/mixed' : m.html !== undefined ? 'multipart/alternative' : 'text/plain',

@@ -88,15 +88,13 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
   const cancels = new Set<() => void>();
   let generation = 0;
 
-  // Events made in one millisecond get increasing microseconds, so timestamps keep creation order.
-  let lastMs = -1;
-  let lastMicros = 0;
   /** Builds an event, appends it to the state; returns the record (announce it after the write). */
   const addEvent = (s: MockState, message: MessageRecord, recipient: string, spec: EventSpec, nowMs: number): EventRecord => {
-    const micros = nowMs === lastMs ? Math.min(lastMicros + 1, 999) : 0;
-    lastMs = nowMs;
-    lastMicros = micros;
-    const data = buildEventData(spec, { message, recipient, nowMs, micros, storageBaseUrl: message.apiBase, accountId: deps.accountId });
+    // Timestamps keep creation order, across restarts too: an event made in the same millisecond
+    // as the last one stored (a frozen clock, a burst) gets the next microsecond.
+    const last = s.events.at(-1)?.data.timestamp;
+    const us = Math.max(Math.floor(nowMs) * 1000, typeof last === 'number' ? Math.round(last * 1e6) + 1 : 0);
+    const data = buildEventData(spec, { message, recipient, nowMs: Math.floor(us / 1000), micros: us % 1000, storageBaseUrl: message.apiBase, accountId: deps.accountId });
     const rec: EventRecord = { seq: s.nextSeq++, domain: message.domain, messageId: message.id, recipient, data };
     s.events.push(rec);
     return rec;

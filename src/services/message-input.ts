@@ -1,5 +1,6 @@
 // Reads what `POST /v3/{domain}/messages` and `/messages.mime` were sent (form fields and file parts)
 // into a MessageInput, or throws the 400 Mailgun answers. Pure: no req/res, no store, no clock of its own.
+import { safeContentType } from '../lib/content-type.js';
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
 import { errors } from '../errors.js';
 import type { Fields } from '../lib/fields.js';
@@ -123,7 +124,7 @@ function formFiles(files: MessageFile[]): StoredFile[] {
   const out: StoredFile[] = [];
   for (const f of asFiles(files)) {
     if ((f.field === 'attachment' || f.field === 'inline') && f.filename !== '') {
-      out.push({ field: f.field, filename: f.filename, contentType: f.contentType || 'application/octet-stream', size: f.content.length, content: f.content.toString('base64') });
+      out.push({ field: f.field, filename: f.filename, contentType: safeContentType(f.contentType), size: f.content.length, content: f.content.toString('base64') });
     }
   }
   return out;
@@ -217,7 +218,7 @@ function mimeFiles(parsed: ParsedMail): StoredFile[] {
   return (parsed.attachments ?? []).map((a) => ({
     field: a.contentDisposition === 'inline' || (a.contentDisposition === undefined && a.related) ? 'inline' : 'attachment',
     filename: a.filename ?? '',
-    contentType: a.contentType || 'application/octet-stream',
+    contentType: safeContentType(a.contentType),
     size: a.content.length,
     content: a.content.toString('base64'),
   }));

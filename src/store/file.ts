@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
+import { checkEvent, checkMessage } from './check.js';
 import type { MockState, Store } from './types.js';
 
 interface PersistedFile {
@@ -134,17 +135,10 @@ function checkPersisted(data: unknown, path: string, seed?: MockState): MockStat
   st.events ??= [];
   if (!Array.isArray(st.messages)) throw top('messages', 'an array');
   if (!Array.isArray(st.events)) throw top('events', 'an array');
-  (st.messages as unknown[]).forEach((m, i) => {
-    if (!isObject(m) || typeof m.id !== 'string' || typeof m.domain !== 'string' || !Array.isArray(m.recipients) || !Array.isArray(m.attachments) || !Array.isArray(m.tags)) {
-      throw top(`messages/${i}`, 'a stored message');
-    }
-  });
+  (st.messages as unknown[]).forEach((m, i) => checkMessage(m, `messages/${i}`, top));
   let maxSeq = 0;
   (st.events as unknown[]).forEach((e, i) => {
-    if (!isObject(e) || typeof e.seq !== 'number' || typeof e.domain !== 'string' || !isObject(e.data) || typeof e.data.timestamp !== 'number' || typeof e.data.event !== 'string') {
-      throw top(`events/${i}`, 'a stored event');
-    }
-    maxSeq = Math.max(maxSeq, e.seq);
+    maxSeq = Math.max(maxSeq, checkEvent(e, `events/${i}`, top));
   });
   if (st.nextSeq === undefined) st.nextSeq = maxSeq + 1;
   if (typeof st.nextSeq !== 'number' || !Number.isInteger(st.nextSeq) || st.nextSeq <= maxSeq) throw top('nextSeq', 'a whole number above every event seq');

@@ -143,7 +143,7 @@ export async function seedFromFixtures(data: unknown, source: string): Promise<S
       validateOutcomeRule(o);
       return o;
     } catch (err) {
-      if (err instanceof OutcomeRuleError) throw new FixtureError(`fixtures file ${source}: field /outcomes/${i} ${err.message}`);
+      if (err instanceof OutcomeRuleError) throw new FixtureError(`fixtures file ${source}: field /outcomes/${i}: ${err.message}`);
       throw err;
     }
   });

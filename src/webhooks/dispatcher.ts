@@ -243,7 +243,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
     },
     list(filter = {}) {
       const out = records.filter((d) => matches(d, filter));
-      return (filter.limit !== undefined ? out.slice(-filter.limit) : out).map(snapshot);
+      return (filter.limit !== undefined ? out.slice(Math.max(0, out.length - filter.limit)) : out).map(snapshot);
     },
     get(id) {
       const d = byId.get(id);
