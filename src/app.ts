@@ -6,8 +6,13 @@ import { webhookHandlers } from './routes/webhooks.js';
 import { messageHandlers } from './routes/messages.js';
 import { eventHandlers } from './routes/events.js';
 import { accountHandlers } from './routes/account.js';
+import { registerDomainRoutes } from './routes/domains.js';
+import { registerSuppressionRoutes } from './routes/suppressions.js';
+import { registerWebhookV4Routes } from './routes/webhooks-v4.js';
+import { registerAccountWebhookRoutes } from './routes/account-webhooks.js';
 import type { AppContext } from './context.js';
-import { createErrorHandler, notFoundHandler } from './errors.js';
+import { createErrorHandler, errors, notFoundHandler, type MailgunError } from './errors.js';
+import { createRegionMiddleware, regionGuard } from './http/region.js';
 import { createAuth } from './http/auth.js';
 import { createBodyParser } from './http/body.js';
 import { compose } from './http/compose.js';
@@ -26,14 +31,23 @@ export const ROUTE_IDS = [
   'messages.send', 'messages.mime', 'messages.stored', 'messages.attachment',
   'events.list', 'events.page',
   'signingKey.get', 'signingKey.regenerate',
+  'domains.list', 'domains.get', 'domains.create', 'domains.update', 'domains.delete', 'domains.verify', 'domains.tracking.get', 'domains.tracking.update',
+  'suppressions.list', 'suppressions.get', 'suppressions.create', 'suppressions.delete', 'suppressions.clear',
+  'webhooks.v4.create', 'webhooks.v4.update', 'webhooks.v4.delete',
+  'accountWebhooks.list', 'accountWebhooks.get', 'accountWebhooks.create', 'accountWebhooks.update', 'accountWebhooks.delete', 'accountWebhooks.deleteAll',
 ] as const;
 /** A route id, as fault rules (`route`) and journal entries (`routeId`) name endpoints. */
 export type RouteId = (typeof ROUTE_IDS)[number];
 
-interface RouteOptions {
+export interface RouteOptions {
   /** Counts against the account's rate limit (Mailgun documents it for the webhook API). */
   limited?: boolean;
+  /** The answer for a domain that does not exist here (or lives in the other region). Default `{"message":"Domain not found"}`. */
+  notFound?: (domain: string) => MailgunError;
 }
+
+/** Builds a route: its id, options and handler, composed with faults, auth, region and limits. */
+export type RouteBuilder = (id: RouteId, opts: RouteOptions, handler: RequestHandler<never>) => RequestHandler;
 
 const preflight: RequestHandler = (_req, res) => {
   res.set({
@@ -56,11 +70,11 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
   const faults = createFaultMiddleware(ctx);
   const rateLimit = createRateLimit(ctx);
   /** A Mailgun endpoint: name it, forced responses, auth, the limiter, then the handler (one router layer). */
-  const route = (id: RouteId, opts: RouteOptions, handler: RequestHandler<never>): RequestHandler =>
-    compose([describeRoute(id), faults, auth, ...(opts.limited ? [rateLimit] : []), handler as RequestHandler]);
+  const route: RouteBuilder = (id, opts, handler) =>
+    compose([describeRoute(id), faults, auth, regionGuard(ctx, opts.notFound ?? (() => errors.domainNotFound())), ...(opts.limited ? [rateLimit] : []), handler as RequestHandler]);
 
   // Every request: the journal, Mailgun's headers, the body (one router layer).
-  app.use(compose([createJournalMiddleware(ctx), mailgunHeaders, createBodyParser(ctx.options.maxBodyBytes)]));
+  app.use(compose([createJournalMiddleware(ctx), createRegionMiddleware(ctx), mailgunHeaders, createBodyParser(ctx.options.maxBodyBytes)]));
 
   app.use(CONTROL_PREFIX, createAdminRouter(ctx, actions));
 
@@ -86,7 +100,7 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
 
   // Messages (sending, and the stored copies events link to).
   const messages = messageHandlers(ctx);
-  const open = {};
+  const open = { notFound: errors.domainNotFoundNamed };
   app.post('/v3/:domain/messages', route('messages.send', open, messages.send));
   app.post('/v3/:domain/messages.mime', route('messages.mime', open, messages.sendMime));
   app.get('/v3/domains/:domain/messages/:key', route('messages.stored', open, messages.stored));
@@ -99,8 +113,14 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
 
   // The account's HTTP webhook signing key.
   const account = accountHandlers(ctx);
-  app.get('/v5/accounts/http_signing_key', route('signingKey.get', open, account.getSigningKey));
-  app.post('/v5/accounts/http_signing_key', route('signingKey.regenerate', open, account.regenerateSigningKey));
+  app.get('/v5/accounts/http_signing_key', route('signingKey.get', {}, account.getSigningKey));
+  app.post('/v5/accounts/http_signing_key', route('signingKey.regenerate', {}, account.regenerateSigningKey));
+
+  // Domains, suppressions, v4 domain webhooks and v1 account webhooks: each area registers its own routes.
+  registerDomainRoutes(app, route, ctx);
+  registerSuppressionRoutes(app, route, ctx);
+  registerWebhookV4Routes(app, route, ctx);
+  registerAccountWebhookRoutes(app, route, ctx);
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(ctx.logger));

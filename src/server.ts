@@ -162,6 +162,7 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     dispatcher,
     delivery,
     bus,
+    ports: { us: null, eu: null },
     version: VERSION,
   };
   const reset = async () => {

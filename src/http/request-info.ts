@@ -2,6 +2,7 @@
 // names, its parsed fields and files. Kept on `req.mock` for the journal, faults and handlers.
 import type { NextFunction, Request, Response } from 'express';
 import { emptyFields, type Fields } from '../lib/fields.js';
+import type { Region } from '../store/types.js';
 
 // Most requests have no query, body fields or files: they share these frozen empties (one
 // allocation fewer each, on every request); parsers replace them with fresh objects.
@@ -29,6 +30,8 @@ export interface RequestInfo {
   faultId: string | null;
   /** The account the API key belongs to (one account for now). */
   account: string | null;
+  /** The Mailgun region the request reached (by Host header, else by the port it came in on). */
+  region: Region;
 }
 
 declare module 'express-serve-static-core' {
@@ -38,7 +41,7 @@ declare module 'express-serve-static-core' {
 }
 
 export function newRequestInfo(startedAt: number): RequestInfo {
-  return { startedAt, routeId: null, domain: null, webhook: null, fields: NO_FIELDS, query: NO_FIELDS, files: NO_FILES, faultId: null, account: null };
+  return { startedAt, routeId: null, domain: null, webhook: null, fields: NO_FIELDS, query: NO_FIELDS, files: NO_FILES, faultId: null, account: null, region: 'us' };
 }
 
 /** Route middleware naming the route; the domain and webhook come from the path (or the `id` field on create). */

@@ -118,11 +118,15 @@ function checkPersisted(data: unknown, path: string, seed?: MockState): MockStat
     if (!isObject(d.tracking) || !['open', 'click', 'unsubscribe'].every((k) => typeof (d.tracking as Record<string, unknown>)[k] === 'boolean')) {
       throw refuse(`${i}/tracking`, 'an object of open, click and unsubscribe booleans');
     }
-    for (const list of ['bounces', 'unsubscribes', 'complaints'] as const) {
+    for (const list of ['bounces', 'unsubscribes', 'complaints', 'allowlist'] as const) {
       d[list] ??= [];
       const entries = d[list];
       if (!Array.isArray(entries)) throw refuse(`${i}/${list}`, 'an array');
       entries.forEach((e: unknown, j) => {
+        if (list === 'allowlist') {
+          if (!isObject(e) || typeof e.value !== 'string' || (e.type !== 'address' && e.type !== 'domain')) throw refuse(`${i}/${list}/${j}`, 'an object with a value and a type (address or domain)');
+          return;
+        }
         if (!isObject(e) || typeof e.address !== 'string') throw refuse(`${i}/${list}/${j}`, 'an object with an address');
         if (list === 'unsubscribes' && !(Array.isArray(e.tags) && e.tags.every((t) => typeof t === 'string'))) throw refuse(`${i}/${list}/${j}/tags`, 'an array of strings');
       });
@@ -132,6 +136,12 @@ function checkPersisted(data: unknown, path: string, seed?: MockState): MockStat
   const top = (field: string, what: string) => new DataFileError(`data file ${path}: field /state/${field} must be ${what}; it was not changed`);
   const st = state as unknown as Record<string, unknown>;
   st.messages ??= [];
+  st.accountWebhooks ??= [];
+  if (!Array.isArray(st.accountWebhooks)) throw top('accountWebhooks', 'an array');
+  (st.accountWebhooks as unknown[]).forEach((w, i) => {
+    const ok = isObject(w) && typeof w.id === 'string' && typeof w.url === 'string' && Array.isArray(w.eventTypes) && w.eventTypes.every((t) => typeof t === 'string') && (w.region === 'us' || w.region === 'eu');
+    if (!ok) throw top(`accountWebhooks/${i}`, 'an account webhook (id, url, eventTypes, region)');
+  });
   st.events ??= [];
   if (!Array.isArray(st.messages)) throw top('messages', 'an array');
   if (!Array.isArray(st.events)) throw top('events', 'an array');

@@ -27,6 +27,8 @@ export interface FixtureData {
     bounces?: Array<{ address: string; code?: string; error?: string; createdAt?: string }>;
     unsubscribes?: Array<{ address: string; tags?: string[]; createdAt?: string }>;
     complaints?: Array<{ address: string; createdAt?: string }>;
+    /** Allowlisted addresses or domains: never added to the bounces list. */
+    allowlist?: Array<{ value: string; reason?: string; createdAt?: string }>;
   }>;
   /** Outcome rules in force from the start (and after every reset). */
   outcomes?: OutcomeRuleInput[];
@@ -105,7 +107,7 @@ export async function seedFromFixtures(data: unknown, source: string): Promise<S
   }
   const fixtures = data as FixtureData;
   const seen = new Set<string>();
-  const state: MockState = { domains: [], signingKey: fixtures.signingKey ?? '', messages: [], events: [], nextSeq: 1 };
+  const state: MockState = { domains: [], signingKey: fixtures.signingKey ?? '', messages: [], events: [], nextSeq: 1, accountWebhooks: [] };
   fixtures.domains.forEach((d, i) => {
     const name = d.name.toLowerCase();
     if (seen.has(name)) throw new FixtureError(`fixtures file ${source}: field /domains/${i}/name repeats domain '${d.name}'`);
@@ -136,6 +138,10 @@ export async function seedFromFixtures(data: unknown, source: string): Promise<S
       bounces: (d.bounces ?? []).map((b, j) => ({ address: lower(b.address), code: b.code ?? '550', error: b.error ?? '', createdAt: date(b.createdAt, `bounces/${j}/createdAt`) })),
       unsubscribes: (d.unsubscribes ?? []).map((u, j) => ({ address: lower(u.address), tags: u.tags && u.tags.length > 0 ? [...u.tags] : ['*'], createdAt: date(u.createdAt, `unsubscribes/${j}/createdAt`) })),
       complaints: (d.complaints ?? []).map((c, j) => ({ address: lower(c.address), createdAt: date(c.createdAt, `complaints/${j}/createdAt`) })),
+      allowlist: (d.allowlist ?? []).map((a, j) => {
+        const value = lower(a.value);
+        return { value, type: value.includes('@') ? ('address' as const) : ('domain' as const), reason: a.reason ?? '', createdAt: date(a.createdAt, `allowlist/${j}/createdAt`) };
+      }),
     });
   });
   const outcomes = (fixtures.outcomes ?? []).map((o, i) => {

@@ -39,6 +39,25 @@ export interface ComplaintRecord {
   createdAt: string;
 }
 
+/** An allowlist entry (Mailgun's `whitelists`): an address or a whole domain that never joins the bounces list. */
+export interface AllowlistRecord {
+  value: string;
+  type: 'address' | 'domain';
+  reason: string;
+  createdAt: string;
+}
+
+/** An account-level (v1) webhook: one URL for several event types, on every domain of its region. */
+export interface AccountWebhookRecord {
+  /** 24 hex characters. */
+  id: string;
+  url: string;
+  eventTypes: string[];
+  description: string;
+  createdAt: string;
+  region: Region;
+}
+
 /** One domain of the account and its webhooks. */
 export interface DomainRecord {
   /** Lower-cased domain name. */
@@ -51,6 +70,18 @@ export interface DomainRecord {
   bounces: BounceRecord[];
   unsubscribes: UnsubscribeRecord[];
   complaints: ComplaintRecord[];
+  allowlist: AllowlistRecord[];
+  /** Domains API settings; absent ones read as Mailgun's defaults for a verified custom domain. */
+  state?: 'active' | 'unverified' | 'disabled';
+  type?: 'custom' | 'sandbox';
+  spamAction?: 'disabled' | 'block' | 'tag';
+  wildcard?: boolean;
+  webScheme?: 'http' | 'https';
+  webPrefix?: string;
+  smtpLogin?: string;
+  smtpPassword?: string;
+  requireTls?: boolean;
+  skipVerification?: boolean;
 }
 
 /** A file sent with a message (`attachment` or `inline`), content kept as base64. */
@@ -139,6 +170,8 @@ export interface MockState {
   events: EventRecord[];
   /** The next event `seq`. */
   nextSeq: number;
+  /** Account-level (v1) webhooks, oldest first. */
+  accountWebhooks: AccountWebhookRecord[];
 }
 
 /** Where state lives. Changes go through `mutate`, which applies them at once and resolves when durable. */

@@ -228,11 +228,13 @@ describe('a data file written by the previous version (domains and webhooks only
             bounces: [],
             unsubscribes: [],
             complaints: [],
+            allowlist: [],
           },
         ],
         messages: [],
         events: [],
         nextSeq: 1,
+        accountWebhooks: [],
         signingKey: DEFAULT_SIGNING_KEY,
       });
       const hooks = await request(mock.app).get(`/v3/domains/${DOMAIN}/webhooks`).set('Authorization', basic());
@@ -413,6 +415,7 @@ describe('fixtures with bad delivery fields are refused, naming the field', () =
         { address: 't@example.com', tags: ['news'], createdAt: '2026-01-01T00:00:00.000Z' },
       ],
       complaints: [{ address: 'c@example.com', createdAt: '2026-02-01T00:00:00.000Z' }],
+      allowlist: [],
     });
     expect(seed.outcomes).toEqual([{ recipient: '*@bounce.test', outcome: 'permanent_fail', code: 554 }]);
   });

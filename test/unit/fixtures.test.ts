@@ -46,13 +46,14 @@ describe('the default fixtures', () => {
             { name: 'open', urls: ['http://postbin.heroku.com/860bcd65'], legacy: true },
             { name: 'click', urls: ['http://postbin.heroku.com/860bcd65'], legacy: true },
           ],
-          tracking: { open: true, click: true, unsubscribe: true }, bounces: [], unsubscribes: [], complaints: [],
+          tracking: { open: true, click: true, unsubscribe: true }, bounces: [], unsubscribes: [], complaints: [], allowlist: [],
         },
       ],
       signingKey: '',
       messages: [],
       events: [],
       nextSeq: 1,
+        accountWebhooks: [],
     });
   });
 });
@@ -80,6 +81,7 @@ describe('a user fixture file', () => {
         messages: [],
         events: [],
         nextSeq: 1,
+        accountWebhooks: [],
         domains: [
           {
             name: 'mail.example.com',
@@ -89,9 +91,9 @@ describe('a user fixture file', () => {
               { name: 'delivered', urls: ['https://a.example.com/mg', 'https://b.example.com/mg'], legacy: false },
               { name: 'bounce', urls: ['http://c.example.com'], legacy: true },
             ],
-            tracking: { open: true, click: true, unsubscribe: true }, bounces: [], unsubscribes: [], complaints: [],
+            tracking: { open: true, click: true, unsubscribe: true }, bounces: [], unsubscribes: [], complaints: [], allowlist: [],
           },
-          { name: 'empty.example.com', region: 'us', createdAt: '2026-01-01T00:00:00.000Z', webhooks: [], tracking: { open: true, click: true, unsubscribe: true }, bounces: [], unsubscribes: [], complaints: [] },
+          { name: 'empty.example.com', region: 'us', createdAt: '2026-01-01T00:00:00.000Z', webhooks: [], tracking: { open: true, click: true, unsubscribe: true }, bounces: [], unsubscribes: [], complaints: [], allowlist: [] },
         ],
       },
     });
@@ -101,7 +103,9 @@ describe('a user fixture file', () => {
     const mock = await createMailgunMock({ fixtures: await fixtureFile(fixtures) });
     expect(mock.authMode).toBe('keys');
     expect(mock.signingKey).toBe('my-signing-key');
-    const res = await request(mock.app).get('/v3/domains/mail.example.com/webhooks').set('Authorization', basic('key-mine'));
+    // mail.example.com lives in the EU region: it answers on the EU host (and is not found on the US one).
+    expect((await request(mock.app).get('/v3/domains/mail.example.com/webhooks').set('Authorization', basic('key-mine'))).status).toBe(404);
+    const res = await request(mock.app).get('/v3/domains/mail.example.com/webhooks').set('Host', 'api.eu.mailgun.net').set('Authorization', basic('key-mine'));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ webhooks: { delivered: { urls: ['https://a.example.com/mg', 'https://b.example.com/mg'] }, bounce: { url: 'http://c.example.com' } } });
     expect((await request(mock.app).get('/v3/domains/samples.mailgun.org/webhooks').set('Authorization', basic('key-mine'))).status).toBe(404);
@@ -115,7 +119,7 @@ describe('a user fixture file', () => {
   });
 
   it('may hold no domains at all', async () => {
-    expect((await loadFixtures(await fixtureFile({ domains: [] }))).state).toEqual({ domains: [], signingKey: '', messages: [], events: [], nextSeq: 1 });
+    expect((await loadFixtures(await fixtureFile({ domains: [] }))).state).toEqual({ domains: [], signingKey: '', messages: [], events: [], nextSeq: 1, accountWebhooks: [] });
   });
 });
 

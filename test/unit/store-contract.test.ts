@@ -22,12 +22,14 @@ function makeSeed(): MockState {
         bounces: [],
         unsubscribes: [],
         complaints: [],
+        allowlist: [],
       },
     ],
     signingKey: 'key-store-contract',
     messages: [],
     events: [],
     nextSeq: 1,
+    accountWebhooks: [],
   };
 }
 
@@ -97,7 +99,7 @@ describe.each(backends)('the $name store', (backend) => {
 
   it('applies a change at once and resolves with its result', async () => {
     const pending = store.mutate((s) => {
-      s.domains.push({ name: 'new.example.com', region: 'eu', createdAt: '2026-01-01T00:00:00.000Z', webhooks: [], tracking: { open: false, click: false, unsubscribe: false }, bounces: [], unsubscribes: [], complaints: [] });
+      s.domains.push({ name: 'new.example.com', region: 'eu', createdAt: '2026-01-01T00:00:00.000Z', webhooks: [], tracking: { open: false, click: false, unsubscribe: false }, bounces: [], unsubscribes: [], complaints: [], allowlist: [] });
       return s.domains.length;
     });
     // Applied synchronously: a request answered right after sees it.
