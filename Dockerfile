@@ -28,7 +28,7 @@ USER node
 # HEALTHCHECK, which reads the same variables, probes the same port.
 ENV MAILGUN_MOCK_HOST=0.0.0.0 \
     MAILGUN_MOCK_PORT=8465
-EXPOSE 8465
+EXPOSE 8465 8466
 VOLUME /data
 HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
   CMD ["node", "/app/dist/cli/bin.js", "healthcheck"]

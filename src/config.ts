@@ -12,6 +12,10 @@ export interface MailgunMockOptions {
   port?: number;
   /** Interface to bind. Default `127.0.0.1`. */
   host?: string;
+  /** Port of the EU region (a second listener); 0 picks a free one. Default 0 programmatically, 8466 from the CLI. */
+  euPort?: number;
+  /** Give each API key its own account (state, faults, journal, rate limit), seeded from the fixtures on first use: the way to share one mock between parallel test workers. Default false. */
+  accountPerKey?: boolean;
   /** Keep state in this JSON file (lowdb). Default: in memory. */
   dataFile?: string;
   /** Fixtures to seed from: a file path or the data itself. Default: the package's `fixtures/default.json`. */
@@ -59,6 +63,8 @@ export interface MailgunMockOptions {
 /** Options after defaults are applied and checked. */
 export interface ResolvedOptions {
   port: number;
+  euPort: number;
+  accountPerKey: boolean;
   host: string;
   dataFile?: string;
   fixtures?: string | FixtureData;
@@ -86,6 +92,9 @@ export interface ResolvedOptions {
 const MINUTE = 60_000;
 /** Mailgun's documented webhook retry schedule (the older docs and the help center; see docs/api-coverage.md). */
 export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [10 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 60 * MINUTE, 120 * MINUTE, 240 * MINUTE];
+
+/** The CLI's default EU-region port (the US port + 1). */
+export const DEFAULT_EU_PORT = 8466;
 
 /** The CLI's default port: clear of 3000, 8080, 8025 (Mailpit), 4010 (Prism) and other usual suspects. */
 export const DEFAULT_PORT = 8465;
@@ -122,6 +131,8 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
   if (o.clockSpeed !== undefined && (typeof o.clockSpeed !== 'number' || !(o.clockSpeed > 0) || o.clockSpeed > 1_000_000)) {
     throw new OptionsError('option clockSpeed must be a number above 0 and at most 1000000');
   }
+  if (o.accountPerKey !== undefined && typeof o.accountPerKey !== 'boolean') throw new OptionsError('option accountPerKey must be true or false');
+  if (o.port !== undefined && o.euPort !== undefined && o.port !== 0 && o.port === o.euPort) throw new OptionsError('options port and euPort must differ');
   if (o.retryDelivered !== undefined && typeof o.retryDelivered !== 'boolean') throw new OptionsError('option retryDelivered must be true or false');
   if (o.signatureClock !== undefined && o.signatureClock !== 'real' && o.signatureClock !== 'mock') throw new OptionsError("option signatureClock must be 'real' or 'mock'");
   if (o.outcomes !== undefined && !Array.isArray(o.outcomes)) throw new OptionsError('option outcomes must be a list of outcome rules');
@@ -136,6 +147,8 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     outcomes: o.outcomes ?? [],
     deliveryLimit: int('deliveryLimit', o.deliveryLimit, 0, 1_000_000, 1000),
     port: int('port', o.port, 0, 65535, 0),
+    euPort: int('euPort', o.euPort, 0, 65535, 0),
+    accountPerKey: o.accountPerKey ?? false,
     host: o.host ?? '127.0.0.1',
     dataFile: o.dataFile,
     fixtures: o.fixtures,

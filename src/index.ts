@@ -35,3 +35,7 @@ export {
   type WebhookRejection,
 } from './webhooks/receiver.js';
 export type { WebhookBody } from './webhooks/payloads.js';
+export type { MailgunAccount } from './account.js';
+export { ACCOUNT_HEADER } from './server.js';
+export { DEFAULT_EU_PORT } from './config.js';
+export { REGION_HOSTS } from './http/region.js';

@@ -1,100 +1,62 @@
-// MockServer: one mock's context, app and (once started) HTTP server, with start/stop/reset.
+// MockServer: a mock's accounts (one, or one per API key), its app and (once started) its US and
+// EU listeners, with start/stop/reset and the clock they share.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
-import { createApp } from './app.js';
+import express, { type Express } from 'express';
+import { accountIdOf, createAccount, DEFAULT_ACCOUNT_ID, type Account, type AccountShared, type MailgunAccount } from './account.js';
 import { DEFAULT_SIGNING_KEY, resolveOptions, type MailgunMockOptions } from './config.js';
-import type { AppContext } from './context.js';
-import { createFaultRegistry, type FaultRegistry } from './faults/registry.js';
-import { parseFaultSpec } from './faults/rules.js';
+import { errors, sendError } from './errors.js';
+import { parseBasicAuth } from './http/auth.js';
+import { CONTROL_PREFIX } from './http/journal.js';
 import { createClock, type Clock } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
 import { localBaseUrl } from './lib/urls.js';
 import { PACKAGE_VERSION } from './lib/version.js';
-import { createJournal, type RequestJournal } from './services/journal.js';
-import { createRateLimiter } from './services/rate-limiter.js';
-import { openFileStore } from './store/file.js';
-import { createMemoryStore } from './store/memory.js';
 import { loadFixtures } from './store/seed.js';
-import type { EventData, EventRecord, MessageRecord, Store } from './store/types.js';
-import { createBus } from './lib/bus.js';
-import { createScheduler } from './lib/scheduler.js';
-import { createOutcomeRegistry, type OutcomeRegistry } from './outcomes/registry.js';
-import { createDeliveryEngine, type EmitRequest } from './services/delivery.js';
-import { eventMatches, findMessage, listEvents, listMessages, messageMatches, summarise, type EventFilter, type MessageFilter } from './services/inspect.js';
-import { waitFor, type MockTopics, type WaitOptions } from './services/wait.js';
-import { createDispatcher, deliveryMatches, type DeliveryFilter, type DeliveryJournal, type DeliveryRecord } from './webhooks/dispatcher.js';
-
-/** `account.id` in event payloads: fixed, so payloads are reproducible. */
-const ACCOUNT_ID = '6d61696c67756e2d6d6f636b';
-
-const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
-
-function describeFilter(filter: object | ((...args: never[]) => unknown)): string {
-  return typeof filter === 'function' ? 'the given predicate' : JSON.stringify(filter);
-}
 
 /** How long stop() lets requests in flight finish before closing their sockets. */
 const STOP_GRACE_MS = 2_000;
 
 const VERSION = PACKAGE_VERSION;
 
-/** A running (or ready-to-run) mock. */
-export interface MailgunMock {
-  /** Base URL once started (`http://127.0.0.1:PORT`); pass it to mailgun.js as `url`. Empty before start. */
+/** The header that names the account a control-plane request is for (with accountPerKey). */
+export const ACCOUNT_HEADER = 'x-mailgun-mock-account';
+
+/** A running (or ready-to-run) mock. Its account members are the default account's. */
+export interface MailgunMock extends MailgunAccount {
+  /** Base URL of the US region once started (`http://127.0.0.1:PORT`); pass it to mailgun.js as `url`. Empty before start. */
   readonly url: string;
-  /** The bound port once started; 0 before. */
+  /** The US port once started; 0 before. */
   readonly port: number;
-  /** The Express app: hand it to supertest without opening a port. */
+  /** Base URL of the EU region once started (the second port); empty before start. */
+  readonly euUrl: string;
+  /** The EU port once started; 0 before. */
+  readonly euPort: number;
+  /** The Express app: hand it to supertest without opening a port (the Host header picks the region). */
   readonly app: Express;
-  /** The state store (memory or JSON file). */
-  readonly store: Store;
-  /** Forced responses: add, list, remove and clear rules. */
-  readonly faults: FaultRegistry;
-  /** Every Mailgun API request answered, with filters. */
-  readonly journal: RequestJournal;
-  /** The mock's clock (advance it to move rate-limit windows, and later webhook retries). */
+  /** The mock's clock (advance it to move rate-limit windows and webhook retries). */
   readonly clock: Clock;
   /** Whether API keys are checked (`keys`) or any non-empty key is accepted (`any`). */
   readonly authMode: 'keys' | 'any';
-  /** The account's HTTP webhook signing key. */
-  readonly signingKey: string;
+  /** Whether each API key gets its own account (`accountPerKey`). */
+  readonly accountPerKey: boolean;
   /** The package version. */
   readonly version: string;
-  /** Starts listening. Resolves with the URL. @throws when the port is taken (err.code `EADDRINUSE`), or once the mock has been stopped. */
+  /** Starts listening on both ports. Resolves with the US URL. @throws when a port is taken (err.code `EADDRINUSE`), or once the mock has been stopped. */
   start(): Promise<string>;
-  /** Restores the seed state, boot-time faults, an empty journal and fresh rate-limit windows. */
+  /** Resets every account: fixtures, boot-time faults and outcome rules, empty journals, fresh rate-limit windows, no pending retries. */
   reset(): Promise<void>;
-  /** Stops listening, closes every connection (keep-alive too), cancels retries and flushes the store. Safe to call twice. */
+  /** Stops listening, closes every connection (keep-alive too), cancels retries and flushes the stores. Safe to call twice. */
   stop(): Promise<void>;
-  /** What happens to recipients after a send: add, list, remove and clear outcome rules. */
-  readonly outcomes: OutcomeRegistry;
-  /** Every webhook delivery and its attempts. */
-  readonly deliveries: DeliveryJournal;
-  /** The messages the mock accepted. */
-  readonly messages: {
-    /** Messages matching every given filter, oldest first. */
-    list(filter?: MessageFilter): MessageRecord[];
-    /** One message by Message-Id (with or without `<>`). */
-    get(id: string): MessageRecord | undefined;
-    /** The newest message matching the filter. */
-    latest(filter?: MessageFilter): MessageRecord | undefined;
-  };
-  /** Every event (what the Events API lists). */
-  readonly events: {
-    /** Event data matching every given filter, oldest first. */
-    list(filter?: EventFilter): EventData[];
-    /** Makes an event happen to a stored message: opened, clicked, unsubscribed, complained, failed, delivered. */
-    emit(request: EmitRequest): Promise<EventData[]>;
-  };
-  /** Moves the mock clock forward and resolves once the retries and deliveries that became due have run. */
+  /** Moves the mock clock forward and resolves once the retries and deliveries that became due (in every account) have run. */
   advanceClock(ms: number): Promise<void>;
-  /** Resolves with the first message that matches (already stored, or the next one). @throws WaitTimeoutError */
-  waitForMessage(filter?: MessageFilter | ((m: MessageRecord) => boolean), options?: WaitOptions): Promise<MessageRecord>;
-  /** Resolves with the first event that matches (already stored, or the next one). @throws WaitTimeoutError */
-  waitForEvent(filter?: EventFilter | ((e: EventData) => boolean), options?: WaitOptions): Promise<EventData>;
-  /** Resolves with the first delivery that matches after one of its attempts (or now). @throws WaitTimeoutError */
-  waitForDelivery(filter?: DeliveryFilter | ((d: DeliveryRecord) => boolean), options?: WaitOptions): Promise<DeliveryRecord>;
+  /**
+   * The account of an API key: with `accountPerKey`, its own (created, seeded from the fixtures, on
+   * first use); otherwise the one account. @throws Error for a key the mock does not accept.
+   */
+  account(key: string): Promise<MailgunAccount>;
+  /** The accounts opened so far (with `accountPerKey`; otherwise the one account). */
+  accounts(): MailgunAccount[];
 }
 
 /**
@@ -107,171 +69,175 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
   const opts = resolveOptions(options);
   const seed = await loadFixtures(opts.fixtures);
   seed.state.signingKey = opts.signingKey ?? seed.signingKey ?? DEFAULT_SIGNING_KEY;
-  const outcomes = createOutcomeRegistry([...seed.outcomes, ...opts.outcomes]);
   const clock = opts.clock ?? createClock({ speed: opts.clockSpeed });
   const logger = createLogger(opts.logLevel);
-  const store = opts.dataFile ? await openFileStore(opts.dataFile, seed.state) : createMemoryStore(seed.state);
-  // An explicit key beats the one a data file kept from an earlier run.
-  if (opts.signingKey !== undefined && store.state.signingKey !== opts.signingKey) await store.mutate((s) => void (s.signingKey = opts.signingKey!));
-  const faults = createFaultRegistry({ boot: opts.faults.map((f) => (typeof f === 'string' ? parseFaultSpec(f) : f)), seed: opts.faultSeed });
-  const journal = createJournal(opts.journalLimit);
-  const rateLimiter = createRateLimiter(opts.rateLimit, opts.rateLimitWindowMs, clock);
-  const apiKeys = new Set([...seed.apiKeys, ...opts.apiKeys]);
-  const bus = createBus<MockTopics>();
-  const scheduler = createScheduler(clock, (err) => logger.error(`[internal] scheduled work failed: ${(err as Error).message}`));
-  const dispatcher = createDispatcher(
-    {
-      retrySchedule: opts.webhookRetrySchedule,
-      timeoutMs: opts.webhookTimeoutMs,
-      retryDelivered: opts.retryDelivered,
-      limit: opts.deliveryLimit,
-      signatureClock: opts.signatureClock,
-      userAgent: `mailgun-mock/${VERSION} (webhooks)`,
-    },
-    { clock, scheduler, logger, signingKey: () => store.state.signingKey, onChange: (d) => bus.emit('delivery', d) },
-  );
-  const delivery = createDeliveryEngine({
-    store,
-    clock,
-    scheduler,
-    outcomes,
-    dispatcher,
-    logger,
-    accountId: ACCOUNT_ID,
-    deliveryRetrySchedule: opts.deliveryRetrySchedule,
-    deliveryDelayMs: opts.deliveryDelayMs,
-    onEvent: (e) => bus.emit('event', e),
-    onMessage: (m) => bus.emit('message', m),
-  });
-  const ctx: AppContext = {
-    options: opts,
-    seed,
-    store,
-    faults,
-    journal,
-    rateLimiter,
-    clock,
-    logger,
-    apiKeys,
-    get signingKey() {
-      return store.state.signingKey;
-    },
-    accountId: ACCOUNT_ID,
-    outcomes,
-    scheduler,
-    dispatcher,
-    delivery,
-    bus,
-    ports: { us: null, eu: null },
-    version: VERSION,
-  };
-  const reset = async () => {
-    delivery.reset();
-    await dispatcher.reset();
-    scheduler.clear();
-    await store.reset();
-    faults.reset();
-    outcomes.reset();
-    journal.reset();
-    rateLimiter.reset();
-  };
-  const advanceClock = async (ms: number) => {
-    clock.advance(ms);
-    // Attempts in flight when the clock moved schedule their retries when they end, possibly
-    // already due: keep draining until nothing due is left and nothing is in flight.
-    for (let round = 0; round < 100; round++) {
-      await scheduler.runDue();
-      await dispatcher.idle();
-      if (!scheduler.hasDue()) break;
-    }
-  };
-  const app = createApp(ctx, { reset, advanceClock });
+  const configuredKeys = new Set([...seed.apiKeys, ...opts.apiKeys]);
+  const byKey = new Map<string, Promise<Account>>();
+  const opened: Account[] = [];
 
-  let server: Server | undefined;
+  const shared: AccountShared = {
+    opts,
+    seed,
+    clock,
+    logger,
+    version: VERSION,
+    ports: { us: null, eu: null },
+    async advanceClock(ms) {
+      clock.advance(ms);
+      await Promise.all(opened.map((a) => a.drain()));
+    },
+  };
+  const main = await createAccount(shared, { id: DEFAULT_ACCOUNT_ID, dataFile: opts.dataFile, apiKeys: configuredKeys });
+  opened.push(main);
+
+  /** Whether a key opens an account of its own (configured keys only, when there are some). */
+  const accepts = (key: string) => key.length > 0 && (configuredKeys.size === 0 || configuredKeys.has(key));
+  const accountOf = (key: string): Promise<Account> => {
+    let pending = byKey.get(key);
+    if (!pending) {
+      const id = accountIdOf(key);
+      const dataFile = opts.dataFile ? opts.dataFile.replace(/(\.json)?$/i, `.${id}.json`) : undefined;
+      pending = createAccount(shared, { id, dataFile, apiKeys: new Set([key]) }).then((a) => {
+        opened.push(a);
+        return a;
+      });
+      // A failed open (an unreadable data file) is not cached: the next request tries again.
+      pending.catch(() => byKey.delete(key));
+      byKey.set(key, pending);
+    }
+    return pending;
+  };
+
+  const app = opts.accountPerKey ? frontApp() : main.app;
+
+  /** With accountPerKey: each request goes to the account of its key (the control plane: of ACCOUNT_HEADER). */
+  function frontApp(): Express {
+    const front = express();
+    front.disable('x-powered-by');
+    front.disable('etag');
+    front.use(async (req, res, next) => {
+      const path = req.path;
+      let key: string | undefined;
+      if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
+        const named = req.headers[ACCOUNT_HEADER];
+        if (path === `${CONTROL_PREFIX}/accounts` && req.method === 'GET') {
+          res.status(200).json({ items: opened.map((a) => ({ id: a.id, messages: a.store.state.messages.length, events: a.store.state.events.length })) });
+          return;
+        }
+        if (typeof named === 'string' && named.length > 0) {
+          if (!accepts(named)) return sendError(res, errors.badRequest(`No account for that ${ACCOUNT_HEADER} (not an accepted API key)`));
+          key = named;
+        } else if (path === `${CONTROL_PREFIX}/reset` && req.method === 'POST') {
+          await Promise.all(opened.map((a) => a.reset()));
+          res.status(200).json({ message: 'Mock has been reset' });
+          return;
+        }
+      } else {
+        const creds = parseBasicAuth(req.headers.authorization);
+        if (creds && (creds.user === 'api' || configuredKeys.size === 0) && accepts(creds.key)) key = creds.key;
+      }
+      try {
+        const account = key === undefined ? main : await accountOf(key);
+        account.app(req, res, next);
+      } catch (err) {
+        logger.error(`[internal] could not open the account of a key: ${(err as Error).message}`);
+        sendError(res, errors.internal());
+      }
+    });
+    return front;
+  }
+
+  let servers: Server[] = [];
   let url = '';
-  let port = 0;
+  let euUrl = '';
   let stopped: Promise<void> | undefined;
+
+  const listen = (port: number): Promise<Server> =>
+    new Promise<Server>((resolve, reject) => {
+      const s = createServer(app);
+      s.keepAliveTimeout = 5_000;
+      s.once('error', reject);
+      s.listen(port, opts.host, () => {
+        s.off('error', reject);
+        s.on('error', (err) => logger.error(`server error: ${err.message}`));
+        resolve(s);
+      });
+    });
+  const close = async (s: Server) => {
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    // Let answers in flight finish (idle keep-alive sockets close now), then cut what is left.
+    s.closeIdleConnections();
+    const cut = setTimeout(() => s.closeAllConnections(), STOP_GRACE_MS);
+    await closed;
+    clearTimeout(cut);
+  };
 
   return {
     get url() {
       return url;
     },
     get port() {
-      return port;
+      return shared.ports.us ?? 0;
+    },
+    get euUrl() {
+      return euUrl;
+    },
+    get euPort() {
+      return shared.ports.eu ?? 0;
     },
     app,
-    store,
-    faults,
-    journal,
     clock,
-    authMode: apiKeys.size > 0 ? 'keys' : 'any',
-    get signingKey() {
-      return store.state.signingKey;
-    },
+    authMode: configuredKeys.size > 0 ? 'keys' : 'any',
+    accountPerKey: opts.accountPerKey,
     version: VERSION,
-    outcomes,
-    deliveries: dispatcher,
-    messages: {
-      list: (filter) => listMessages(store.state, filter).map(clone),
-      get: (id) => clone(findMessage(store.state, id)),
-      latest: (filter) => clone(listMessages(store.state, filter).at(-1)),
+    id: main.id,
+    store: main.store,
+    faults: main.faults,
+    journal: main.journal,
+    outcomes: main.outcomes,
+    deliveries: main.deliveries,
+    get signingKey() {
+      return main.signingKey;
     },
-    events: {
-      list: (filter) => listEvents(store.state, filter).map(clone),
-      emit: (req) => delivery.emit(req),
+    messages: main.messages,
+    events: main.events,
+    waitForMessage: main.waitForMessage,
+    waitForEvent: main.waitForEvent,
+    waitForDelivery: main.waitForDelivery,
+    advanceClock: shared.advanceClock,
+    async account(key) {
+      if (!opts.accountPerKey) return main;
+      if (!accepts(key)) throw new Error('not an API key this mock accepts');
+      return accountOf(key);
     },
-    advanceClock,
-    waitForMessage(filter = {}, options) {
-      const match = typeof filter === 'function' ? filter : (m: MessageRecord) => messageMatches(m, filter);
-      return waitFor(bus, 'message', () => clone(store.state.messages.find(match)), (m) => (match(m) ? clone(m) : undefined),
-        `a message matching ${describeFilter(filter)}`, () => summarise(store.state.messages, (m) => `${m.subject} → ${m.recipients.join(' ')}`, 'messages'), options);
-    },
-    waitForEvent(filter = {}, options) {
-      const match = typeof filter === 'function' ? (e: EventRecord) => filter(e.data) : (e: EventRecord) => eventMatches(e, filter);
-      return waitFor(bus, 'event', () => clone(store.state.events.find(match)?.data), (e) => (match(e) ? clone(e.data) : undefined),
-        `an event matching ${describeFilter(filter)}`, () => summarise(store.state.events, (e) => `${e.data.event} ${e.recipient ?? ''}`.trim(), 'events'), options);
-    },
-    waitForDelivery(filter = {}, options) {
-      const match = typeof filter === 'function' ? filter : (d: DeliveryRecord) => deliveryMatches(d, filter);
-      return waitFor(bus, 'delivery', () => dispatcher.list().find(match), (d) => (match(d) ? d : undefined),
-        `a delivery matching ${describeFilter(filter)}`, () => summarise(dispatcher.list(), (d) => `${d.webhook} → ${d.url}: ${d.state}${d.attempts.length ? ` (${d.attempts.at(-1)!.status})` : ''}`, 'deliveries'), options);
-    },
+    accounts: () => [...opened],
     async start() {
-      // A stopped mock stays stopped: its store is closed, and stop() would not close a new server.
+      // A stopped mock stays stopped: its stores are closed, and stop() would not close new servers.
       if (stopped) throw new Error('this mock has been stopped; create a new one to listen again');
-      if (server) return url;
-      const s = createServer(app);
-      s.keepAliveTimeout = 5_000;
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(opts.port, opts.host, () => {
-          s.off('error', reject);
-          resolve();
-        });
-      });
-      s.on('error', (err) => logger.error(`server error: ${err.message}`));
-      server = s;
-      port = (s.address() as AddressInfo).port;
-      url = localBaseUrl(opts.host, port);
-      logger.debug(`listening on ${url}`); // the CLI banner says it at info level
+      if (servers.length > 0) return url;
+      const us = await listen(opts.port);
+      let eu: Server;
+      try {
+        eu = await listen(opts.euPort);
+      } catch (err) {
+        await close(us);
+        throw err;
+      }
+      servers = [us, eu];
+      shared.ports.us = (us.address() as AddressInfo).port;
+      shared.ports.eu = (eu.address() as AddressInfo).port;
+      url = localBaseUrl(opts.host, shared.ports.us);
+      euUrl = localBaseUrl(opts.host, shared.ports.eu);
+      logger.debug(`listening on ${url} (US) and ${euUrl} (EU)`); // the CLI banner says it at info level
       return url;
     },
-    reset,
+    async reset() {
+      await Promise.all(opened.map((a) => a.reset()));
+    },
     stop() {
       stopped ??= (async () => {
-        if (server) {
-          const s = server;
-          const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-          // Let answers in flight finish (idle keep-alive sockets close now), then cut what is left.
-          s.closeIdleConnections();
-          const cut = setTimeout(() => s.closeAllConnections(), STOP_GRACE_MS);
-          await closed;
-          clearTimeout(cut);
-        }
-        delivery.reset();
-        scheduler.stop();
-        await dispatcher.stop();
-        await store.close();
+        await Promise.all(servers.map(close));
+        await Promise.all(opened.map((a) => a.stop()));
       })();
       return stopped;
     },

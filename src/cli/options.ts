@@ -1,7 +1,7 @@
 // The one table of CLI options. yargs is configured from it and the README's configuration table
 // is rendered from it, so --help, the MAILGUN_MOCK_* variables and the docs cannot drift apart.
 import type { Options } from 'yargs';
-import { DEFAULT_PORT, DEFAULT_RATE_LIMIT } from '../config.js';
+import { DEFAULT_EU_PORT, DEFAULT_PORT, DEFAULT_RATE_LIMIT } from '../config.js';
 import { LOG_LEVELS } from '../lib/logger.js';
 
 /** One option: a `--flag`, a `MAILGUN_MOCK_*` variable and a key of a `--config` file. */
@@ -43,6 +43,23 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     default: DEFAULT_PORT,
     description: 'Port to listen on; 0 picks a free one (the banner prints the URL).',
     example: '--port 0',
+  },
+  {
+    name: 'eu-port',
+    type: 'number',
+    arg: '<port>',
+    defaultText: `--port + 1 (${DEFAULT_EU_PORT}; a free port with --port 0)`,
+    description: 'Port of the EU region (api.eu.mailgun.net): domains of the EU region answer here, US ones on --port; 0 picks a free one.',
+    example: '--eu-port 0',
+  },
+  {
+    name: 'account-per-key',
+    type: 'string',
+    arg: '<yes|no>',
+    default: 'no',
+    choices: ['yes', 'no'],
+    description: 'Give each API key its own account (state, webhooks, messages, faults, journal, rate limit), seeded from the fixtures on first use: share one mock between parallel test workers.',
+    example: '--account-per-key yes',
   },
   {
     name: 'host',

@@ -143,6 +143,9 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
   const argv = (await buildParser(args).parseAsync()) as Record<string, unknown> & { _: Array<string | number> };
   if (argv.help === true || argv.version === true) return { kind: 'done' };
   const port = integer('port', argv.port, 0, 65535);
+  // The EU port follows the US one: 8465 → 8466, and a free port when the US port is free too.
+  const euPort = argv.euPort !== undefined ? integer('eu-port', argv.euPort, 0, 65535) : port === 0 || port === 65535 ? 0 : port + 1;
+  if (port !== 0 && port === euPort) throw new UsageError(`--port and --eu-port must differ (both are ${port})`);
   const host = text('host', argv.host) ?? '127.0.0.1';
   if (argv._[0] === 'healthcheck') return { kind: 'healthcheck', host, port };
 
@@ -161,6 +164,8 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
     kind: 'serve',
     options: {
       port,
+      euPort,
+      accountPerKey: argv.accountPerKey === 'yes',
       host,
       ...(data ? { dataFile: resolve(data) } : {}),
       ...(fixtures ? { fixtures: resolve(fixtures) } : {}),

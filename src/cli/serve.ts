@@ -35,14 +35,16 @@ export function describeStartError(err: unknown, opts?: { port: number; host: st
 export function banner(mock: MailgunMock, opts: ServeOptions): string {
   const keys = mock.authMode === 'keys' ? (opts.apiKeys ?? []) : [];
   const exampleKey = keys[0] ?? 'key-anything';
-  const keyLine =
+  let keyLine =
     mock.authMode === 'keys'
       ? `checked: only configured keys are accepted${keys.length > 0 ? ` (${keys.join(', ')})` : ' (from the fixtures)'}`
       : 'any non-empty key is accepted (none configured; set --api-key to check keys)';
+  if (mock.accountPerKey) keyLine += '; each key has its own account';
   const storage = opts.dataFile ? `data file ${opts.dataFile}` : 'in memory';
   const seed = typeof opts.fixtures === 'string' ? opts.fixtures : 'bundled fixtures/default.json';
   const lines = [
     `mailgun-mock listening on ${mock.url}`,
+    `  regions        US ${mock.url}  EU ${mock.euUrl} (or Host api.mailgun.net / api.eu.mailgun.net)`,
     `  version        ${mock.version}`,
     `  API key        ${keyLine}`,
     `  storage        ${storage} (seed: ${seed})`,

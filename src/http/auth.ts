@@ -53,7 +53,7 @@ export function createAuth(ctx: AppContext): RequestHandler {
       if (keyIds.size < CACHE_LIMIT) keyIds.set(creds.key, id);
     }
     res.setHeader('X-Mailgun-Key-Id', id);
-    req.mock.account = 'default';
+    req.mock.account = ctx.accountId;
     next();
   };
 }
