@@ -1,7 +1,9 @@
 // `npm run bench`: the mock against a bare Express 5 app in the same run, on 127.0.0.1, bounded in
-// time (about a minute on 2 cores). Prints a table, writes bench/results/latest.json, exits 0 even
+// time (about 100 s on 2 cores). Prints a table, writes bench/results/latest.json, exits 0 even
 // when a target is missed (it says so). Options: --rounds N --duration S --warmup S --connections N
-// --domains N --in-process --scenario list|create. See docs/performance.md.
+// --domains N --in-process --scenario list|create|send (repeatable); for send → webhook: --send-rounds N
+// --sends N --send-warmup N --send-seconds S --rate-messages N --rate-seconds S --rate-concurrency N.
+// See docs/performance.md.
 //
 // Process layout: each server under test runs in its own child process and autocannon runs here.
 // On a 2-core machine a load generator and a server sharing one event loop take turns on one core:
@@ -19,11 +21,20 @@ import { createMailgunMock, startMailgunMock } from '../dist/index.js';
 import { measure } from './lib/load.mjs';
 import { startServer } from './lib/servers.mjs';
 import { WEBHOOK_NAMES } from './lib/scenarios.mjs';
+import { measureDeliveryRate, measureSendLatency, SEND_SIGNING_KEY, sendHooks, startReceiver } from './lib/send.mjs';
 
 const TARGET = 0.9;
+/** The issue's aim for send → webhook: median time from a send to the verified webhook. */
+const SEND_P50_AIM_MS = 5;
 const SCENARIOS = {
   list: 'GET list    GET /v3/domains/samples.mailgun.org/webhooks',
   create: 'POST create POST /v3/domains/{domain}/webhooks (id, url)',
+};
+/** Servers of the send → webhook section: the mock, and a bare node:http server posting with either client. */
+const SEND_SERVERS = {
+  'bare-fetch': { kind: 'baseline', client: 'fetch', label: 'bare http+fetch' },
+  'bare-http': { kind: 'baseline', client: 'http', label: 'bare http+http' },
+  mock: { kind: 'mock', label: 'mailgun-mock' },
 };
 
 const { values: args } = parseArgs({
@@ -35,6 +46,13 @@ const { values: args } = parseArgs({
     domains: { type: 'string' },
     scenario: { type: 'string', multiple: true },
     'in-process': { type: 'boolean', default: false },
+    'send-rounds': { type: 'string', default: '2' },
+    sends: { type: 'string', default: '500' },
+    'send-warmup': { type: 'string', default: '100' },
+    'send-seconds': { type: 'string', default: '15' },
+    'rate-messages': { type: 'string', default: '5000' },
+    'rate-seconds': { type: 'string', default: '5' },
+    'rate-concurrency': { type: 'string', default: '50' },
   },
 });
 const rounds = Number(args.rounds);
@@ -42,8 +60,14 @@ const durationSec = Number(args.duration);
 const warmupSec = Number(args.warmup);
 const connections = Number(args.connections);
 const inProcess = args['in-process'];
-const scenarios = args.scenario?.length ? args.scenario : Object.keys(SCENARIOS);
-for (const s of scenarios) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s} (list, create)`);
+const selected = args.scenario?.length ? args.scenario : [...Object.keys(SCENARIOS), 'send'];
+for (const s of selected) if (!(s in SCENARIOS) && s !== 'send') throw new Error(`unknown scenario ${s} (list, create, send)`);
+const scenarios = selected.filter((s) => s in SCENARIOS);
+const sendCfg = {
+  rounds: Number(args['send-rounds']),
+  latency: { warmup: Number(args['send-warmup']), sends: Number(args.sends), capSec: Number(args['send-seconds']) },
+  rate: { concurrency: Number(args['rate-concurrency']), messages: Number(args['rate-messages']), capSec: Number(args['rate-seconds']), warmup: 500 },
+};
 // Enough fresh (domain × name) pairs for 30 000 creates a second through warm-up and run.
 const domains = Number(args.domains ?? Math.ceil((30_000 * (warmupSec + durationSec)) / WEBHOOK_NAMES.length) + 1);
 
@@ -122,6 +146,88 @@ async function launch(kind, spec) {
   };
 }
 
+/**
+ * Send → webhook: per round, a fresh child per server (order rotated), one local receiver here.
+ * Each child serves the latency measurement, then the rate measurement.
+ */
+async function sendSection() {
+  const receiver = await startReceiver(SEND_SIGNING_KEY);
+  const runs = [];
+  try {
+    const hooks = sendHooks(receiver);
+    const names = Object.keys(SEND_SERVERS);
+    for (let round = 1; round <= sendCfg.rounds; round++) {
+      // Rotate who goes first, so no server always gets the fresher machine.
+      const order = names.map((_, i) => names[(i + round - 1) % names.length]);
+      for (const name of order) {
+        const { kind, client, label } = SEND_SERVERS[name];
+        const server = await launch(kind, { scenario: 'send', signingKey: SEND_SIGNING_KEY, hooks, client });
+        let latency;
+        let rate;
+        try {
+          latency = await measureSendLatency(server.url, receiver, sendCfg.latency, server);
+          rate = await measureDeliveryRate(server.url, receiver, sendCfg.rate, server);
+        } catch (err) {
+          server.kill?.();
+          throw err;
+        }
+        await server.stop();
+        if (receiver.stats.bad > 0) throw new Error(`send → webhook: ${receiver.stats.bad} posts failed verification (${receiver.stats.lastBad})`);
+        runs.push({ round, server: name, latency, rate });
+        log(
+          `round ${round}  send→hook  ${label.padEnd(15)}  p50 ${latency.p50Ms.toFixed(3)}  p90 ${latency.p90Ms.toFixed(3)}  p99 ${latency.p99Ms.toFixed(3)}  max ${latency.maxMs.toFixed(3)} ms  ` +
+            `(answer p50 ${latency.answer.p50Ms.toFixed(3)} ms, n=${latency.n}${latency.capped ? ', time cap hit' : ''}, ${latency.webhookBytes} B/post, ${latency.newConnections} new conns${latency.cpuUsPerSend === null ? '' : `, CPU ${latency.cpuUsPerSend} µs/send`})`,
+        );
+        log(
+          `round ${round}  rate       ${label.padEnd(15)}  ${String(rate.deliveriesPerSec).padStart(6)} deliveries/s  ${String(rate.sendsPerSec).padStart(6)} sends/s  ` +
+            `(${rate.messages} messages, ${rate.deliveries}/${rate.expected} posts, drain ${rate.drainMs.toFixed(0)} ms, ${rate.newConnections} new conns, delivered p50 ${rate.deliveredP50Ms.toFixed(1)} p99 ${rate.deliveredP99Ms.toFixed(1)} ms` +
+            `${rate.cpuUsPerDelivery === null ? '' : `, CPU ${rate.cpuUsPerDelivery} µs/delivery`}${rate.strays ? `, ${rate.strays} strays` : ''})`,
+        );
+      }
+    }
+  } finally {
+    await receiver.close();
+  }
+  const best = (name) => {
+    const mine = runs.filter((r) => r.server === name);
+    const min = (f) => Math.min(...mine.map(f));
+    const max = (f) => Math.max(...mine.map(f));
+    return {
+      label: SEND_SERVERS[name].label,
+      latency: {
+        p50Ms: min((r) => r.latency.p50Ms),
+        p90Ms: min((r) => r.latency.p90Ms),
+        p99Ms: min((r) => r.latency.p99Ms),
+        maxMs: min((r) => r.latency.maxMs),
+        answerP50Ms: min((r) => r.latency.answer.p50Ms),
+        cpuUsPerSend: inProcess ? null : Math.round(median(mine.map((r) => r.latency.cpuUsPerSend)) * 10) / 10,
+      },
+      rate: {
+        deliveriesPerSec: max((r) => r.rate.deliveriesPerSec),
+        sendsPerSec: max((r) => r.rate.sendsPerSec),
+        cpuUsPerDelivery: inProcess ? null : Math.round(median(mine.map((r) => r.rate.cpuUsPerDelivery)) * 10) / 10,
+        missing: mine.reduce((n, r) => n + r.rate.missing, 0),
+      },
+      runs: mine.map(({ round, latency, rate }) => ({ round, latency, rate })),
+    };
+  };
+  const servers = Object.fromEntries(Object.keys(SEND_SERVERS).map((n) => [n, best(n)]));
+  const { mock } = servers;
+  const vs = (b) => ({
+    p50: r3(mock.latency.p50Ms / b.latency.p50Ms),
+    p99: r3(mock.latency.p99Ms / b.latency.p99Ms),
+    deliveriesPerSec: r3(mock.rate.deliveriesPerSec / b.rate.deliveriesPerSec),
+    cpuPerDelivery: mock.rate.cpuUsPerDelivery ? r3(mock.rate.cpuUsPerDelivery / b.rate.cpuUsPerDelivery) : null,
+  });
+  return {
+    description: 'POST /v3/{domain}/messages (urlencoded, 1 recipient) → signed webhook POST to a local receiver that verifies it',
+    config: sendCfg,
+    servers,
+    ratio: { mockVsBareFetch: vs(servers['bare-fetch']), mockVsBareHttp: vs(servers['bare-http']) },
+    aim: { p50MsAtMost: SEND_P50_AIM_MS, met: mock.latency.p50Ms <= SEND_P50_AIM_MS && mock.rate.missing === 0, pick: 'best of rounds for each figure (min latencies, max rates), median CPU' },
+  };
+}
+
 async function main() {
   const info = machine();
   const started = new Date();
@@ -130,6 +236,12 @@ async function main() {
     `layout: ${inProcess ? 'servers and autocannon in one process' : 'each server in a child process, autocannon in the parent'} · ` +
       `${connections} connections · ${warmupSec}s warm-up + ${durationSec}s measured · ${rounds} rounds (best of each kept)`,
   );
+  if (selected.includes('send')) {
+    log(
+      `send → webhook: ${sendCfg.latency.warmup} warm-up + ${sendCfg.latency.sends} sequential sends (cap ${sendCfg.latency.capSec}s); rate: ` +
+        `${sendCfg.rate.concurrency} in flight, ${sendCfg.rate.messages} messages or ${sendCfg.rate.capSec}s, 2 webhooks each; ${sendCfg.rounds} rounds`,
+    );
+  }
   log();
 
   const life = await lifecycle();
@@ -162,6 +274,8 @@ async function main() {
       }
     }
   }
+
+  const send = selected.includes('send') ? await sendSection() : undefined;
 
   const results = {};
   for (const scenario of scenarios) {
@@ -198,8 +312,10 @@ async function main() {
   log();
   const row = (cells, widths) => cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   const widths = [11, 16, 9, 8, 8, 11, 8, 7];
-  log(row(['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'non-2xx', 'errors'], widths));
-  log('-'.repeat(widths.reduce((a, b) => a + b + 2, -2)));
+  if (scenarios.length) {
+    log(row(['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'non-2xx', 'errors'], widths));
+    log('-'.repeat(widths.reduce((a, b) => a + b + 2, -2)));
+  }
   for (const [scenario, r] of Object.entries(results)) {
     const name = scenario === 'list' ? 'GET list' : 'POST create';
     for (const [label, s] of [['bare Express 5', r.baseline], ['mailgun-mock', r.mock]]) {
@@ -209,11 +325,29 @@ async function main() {
     log(row([name, 'mock / baseline', r.ratio.reqPerSec.toFixed(3) + '×', '', r.ratio.p99.toFixed(3) + '×', cpu, '', ''], widths));
     log();
   }
+  if (send) {
+    const sw = [16, 15, 8, 8, 8, 8, 11, 8, 12];
+    log(row(['send → webhook', 'server', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU µs/send', 'deliv/s', 'CPU µs/deliv'], sw));
+    log('-'.repeat(sw.reduce((a, b) => a + b + 2, -2)));
+    for (const s of Object.values(send.servers)) {
+      log(row(['', s.label, s.latency.p50Ms.toFixed(3), s.latency.p90Ms.toFixed(3), s.latency.p99Ms.toFixed(3), s.latency.maxMs.toFixed(3), s.latency.cpuUsPerSend ?? '-', s.rate.deliveriesPerSec, s.rate.cpuUsPerDelivery ?? '-'], sw));
+    }
+    for (const [label, v] of [['mock / bare+fetch', send.ratio.mockVsBareFetch], ['mock / bare+http', send.ratio.mockVsBareHttp]]) {
+      log(row(['', label, v.p50.toFixed(3) + '×', '', v.p99.toFixed(3) + '×', '', '', v.deliveriesPerSec.toFixed(3) + '×', v.cpuPerDelivery === null ? '-' : v.cpuPerDelivery.toFixed(3) + '×'], sw));
+    }
+    log(`sends/s under load: mock ${send.servers.mock.rate.sendsPerSec}, bare+fetch ${send.servers['bare-fetch'].rate.sendsPerSec}, bare+http ${send.servers['bare-http'].rate.sendsPerSec}`);
+    log();
+  }
   for (const [scenario, r] of Object.entries(results)) {
     const name = scenario === 'list' ? 'GET list' : 'POST create';
     const why = r.mock.non2xx || r.baseline.non2xx ? ' (non-2xx answers: the run did not measure the success path)' : '';
     const implied = r.ratio.cpuImpliedReqPerSec === null ? '' : `; CPU-implied ${r.ratio.cpuImpliedReqPerSec.toFixed(3)}×`;
     log(`target ${name.padEnd(11)} mock ≥ ${TARGET}× bare Express 5 req/s: ${r.target.met ? 'met' : 'MISSED'} (${r.ratio.reqPerSec.toFixed(3)}×${implied})${why}`);
+  }
+  if (send) {
+    const m = send.servers.mock;
+    const why = m.rate.missing ? ` (${m.rate.missing} webhooks never arrived)` : '';
+    log(`target send → webhook   mock p50 ≤ ${SEND_P50_AIM_MS} ms: ${send.aim.met ? 'met' : 'MISSED'} (p50 ${m.latency.p50Ms.toFixed(3)} ms, ${send.ratio.mockVsBareFetch.p50.toFixed(3)}× bare+fetch; ${m.rate.deliveriesPerSec} deliveries/s)${why}`);
   }
   log(`start+stop median ${life.startStop.medianMs} ms · reset() median ${life.reset.medianMs} ms`);
 
@@ -223,6 +357,7 @@ async function main() {
     config: { layout: inProcess ? 'in-process' : 'child-process', rounds, connections, warmupSec, durationSec, createDomains: domains, pick: 'best of rounds: max req/s, min p50/p99 (each independently); median server CPU per request' },
     lifecycle: life,
     scenarios: results,
+    ...(send ? { sendToWebhook: send } : {}),
   };
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });

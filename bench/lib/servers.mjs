@@ -1,17 +1,22 @@
 // Starts one server under test on 127.0.0.1, port 0: the mock (built dist/) or the bare Express 5
-// baseline, seeded for a scenario. Used in-process or from server-child.mjs.
+// baseline, seeded for a scenario; for the `send` scenario, the mock with webhooks registered or the
+// bare node:http send baseline (send-baseline.mjs). Used in-process or from server-child.mjs.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { startMailgunMock } from '../../dist/index.js';
 import { createBaselineApp } from './baseline.mjs';
 import { createFixtures } from './scenarios.mjs';
+import { createSendBaseline } from './send-baseline.mjs';
 
 /**
  * @param {'mock' | 'baseline'} kind
- * @param {{ scenario: 'list' | 'create', domains?: number }} spec  `domains`: how many empty domains the create walk may use
+ * @param {{ scenario: 'list' | 'create', domains?: number } | { scenario: 'send', signingKey: string, hooks: Record<string, Record<string, string[]>>, client?: 'fetch' | 'http' }} spec
+ *   `domains`: how many empty domains the create walk may use; `hooks`: domain → event → webhook URLs;
+ *   `client`: the send baseline's HTTP client
  * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
 export async function startServer(kind, spec) {
+  if (spec.scenario === 'send') return startSendServer(kind, spec);
   const fixtures = spec.scenario === 'create' ? createFixtures(spec.domains ?? 1) : undefined;
   if (kind === 'mock') {
     // rateLimit 0: the documented 300/min limiter would answer 429 almost at once; no apiKeys: any key.
@@ -20,6 +25,10 @@ export async function startServer(kind, spec) {
   }
   const server = createServer(createBaselineApp(fixtures));
   server.keepAliveTimeout = 5_000; // as the mock sets it
+  return listen(server);
+}
+
+async function listen(server, onStop = () => {}) {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
@@ -28,6 +37,25 @@ export async function startServer(kind, spec) {
       new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        onStop();
       }),
   };
+}
+
+async function startSendServer(kind, { signingKey, hooks, client }) {
+  if (kind === 'mock') {
+    // One domain per hook set; current webhook names take a list of URLs. Nothing else is seeded,
+    // so no event is ever posted outside this machine.
+    const fixtures = {
+      domains: Object.entries(hooks).map(([name, events]) => ({
+        name,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        webhooks: Object.fromEntries(Object.entries(events).map(([event, urls]) => [event, { urls }])),
+      })),
+    };
+    const mock = await startMailgunMock({ port: 0, host: '127.0.0.1', rateLimit: 0, logLevel: 'silent', signingKey, fixtures });
+    return { url: mock.url, stop: () => mock.stop() };
+  }
+  const { server, close } = createSendBaseline({ signingKey, domains: hooks, client });
+  return listen(server, close);
 }

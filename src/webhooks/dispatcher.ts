@@ -8,6 +8,7 @@ import type { Scheduler } from '../lib/scheduler.js';
 import { isLegacyWebhookName } from '../lib/webhook-names.js';
 import type { EventData, MessageRecord } from '../store/types.js';
 import { currentWebhookBody, legacyWebhookBody, type WebhookBody } from './payloads.js';
+import { createPoster } from './http-post.js';
 import { signWebhook, type WebhookSignature } from './signing.js';
 
 /** How long a reset lets attempts in flight finish before cutting them. */
@@ -128,7 +129,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
   const cancels = new Map<string, () => void>();
   let nextId = 1;
   let inFlight = new Set<Promise<void>>();
-  let aborter = new AbortController();
+  const poster = createPoster();
   let generation = 0;
   const payloads = new Map<string, { data: EventData; message: MessageRecord | undefined }>();
 
@@ -164,18 +165,14 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
     try {
       const { contentType, body: payload } = await body(d, signature);
       d.request = { contentType, body: typeof payload === 'string' ? payload : payload.toString('utf8') };
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: { 'Content-Type': contentType, 'User-Agent': options.userAgent },
-        body: payload,
-        redirect: 'manual',
-        signal: AbortSignal.any([aborter.signal, AbortSignal.timeout(options.timeoutMs)]),
-      });
-      attempt.status = res.status;
-      attempt.response = (await res.text()).slice(0, RESPONSE_EXCERPT);
+      const r = await poster.post(d.url, { 'Content-Type': contentType, 'User-Agent': options.userAgent }, payload, options.timeoutMs, RESPONSE_EXCERPT);
+      attempt.status = r.status;
+      attempt.response = r.body;
+      if (r.error !== undefined) attempt.error = r.error;
     } catch (err) {
+      // Building the body failed (a bug, not the handler's doing): an attempt without an answer.
       attempt.status = 0;
-      attempt.error = describeFailure(err, options.timeoutMs);
+      attempt.error = `could not build the payload: ${(err as Error).message}`;
     }
     attempt.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
     if (gen !== generation) return; // reset while in flight: this delivery is gone
@@ -269,19 +266,17 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
       byId.clear();
       payloads.clear();
       const ending = [...inFlight];
-      const abort = aborter;
-      aborter = new AbortController();
       inFlight = new Set();
       nextId = 1;
       // Attempts in flight may finish (a local handler answers in milliseconds), so a handler never
       // sees a post of before the reset arrive after it; one that hangs is cut after the grace.
       const all = Promise.allSettled(ending);
-      const cut = setTimeout(() => abort.abort(), RESET_GRACE_MS);
+      const cut = setTimeout(() => poster.abortAll(), RESET_GRACE_MS);
       await all;
       clearTimeout(cut);
     },
     async stop() {
-      aborter.abort();
+      poster.close();
       for (const c of cancels.values()) c();
       cancels.clear();
       await Promise.allSettled([...inFlight]);
@@ -301,15 +296,4 @@ export function deliveryMatches(d: DeliveryRecord, f: DeliveryFilter): boolean {
     (f.recipient === undefined || d.recipient === f.recipient.toLowerCase()) &&
     (f.status === undefined || d.attempts.at(-1)?.status === f.status)
   );
-}
-
-function describeFailure(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
-  if (e.name === 'AbortError') return 'aborted (the mock was reset or stopped)';
-  const code = e.cause?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `connection reset (${code})`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
-  return code ? `${e.cause?.message ?? e.message} (${code})` : (e.cause?.message ?? e.message ?? String(err));
 }
