@@ -13,6 +13,7 @@ import type { DomainRecord, EventData, EventRecord, MessageRecord, MockState, St
 import { buildEventData, recipientVariablesOf, userVariables, type EventSpec } from '../webhooks/event-data.js';
 import type { Dispatcher, DeliveryTarget } from '../webhooks/dispatcher.js';
 import { webhookNamesFor } from '../webhooks/payloads.js';
+import { accountTargetsFor } from './account-webhooks.js';
 import { findDomain } from './domains.js';
 import type { MessageInput } from './message-input.js';
 
@@ -106,7 +107,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       deps.onEvent(rec);
       const domain = findDomain(store.state, rec.domain);
       if (!domain) continue;
-      const targets = targetsFor(domain, rec.data);
+      const targets = targetsFor(domain, rec.data, store.state);
       if (targets.length > 0) deps.dispatcher.dispatch(rec.data, message, rec.domain, targets);
     }
   };
@@ -316,12 +317,17 @@ function emitSpec(req: EmitRequest): EventSpec {
   }
 }
 
-/** The URLs an event goes to: every URL of every webhook name it fires on the domain. */
-export function targetsFor(domain: DomainRecord, data: EventData): DeliveryTarget[] {
+/**
+ * The URLs an event goes to: every URL of every webhook name it fires on the domain, then (given
+ * the state) the account webhooks of the domain's region, without a URL the domain already has
+ * for the same name (Mailgun sends that one once).
+ */
+export function targetsFor(domain: DomainRecord, data: EventData, state?: MockState): DeliveryTarget[] {
   const out: DeliveryTarget[] = [];
   for (const name of webhookNamesFor(data)) {
     const hook = domain.webhooks.find((h) => h.name === name);
     if (hook) for (const url of hook.urls) out.push({ webhook: name, url });
   }
+  if (state) out.push(...accountTargetsFor(state, domain, data));
   return out;
 }
