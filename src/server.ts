@@ -97,7 +97,8 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     if (!pending) {
       const id = accountIdOf(key);
       const dataFile = opts.dataFile ? opts.dataFile.replace(/(\.json)?$/i, `.${id}.json`) : undefined;
-      pending = createAccount(shared, { id, dataFile, apiKeys: new Set([key]) }).then((a) => {
+      // Its own auth checks keys as the mock does (the front app already picked the account by key).
+      pending = createAccount(shared, { id, dataFile, apiKeys: configuredKeys }).then((a) => {
         opened.push(a);
         return a;
       });
@@ -206,8 +207,8 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     waitForDelivery: main.waitForDelivery,
     advanceClock: shared.advanceClock,
     async account(key) {
-      if (!opts.accountPerKey) return main;
       if (!accepts(key)) throw new Error('not an API key this mock accepts');
+      if (!opts.accountPerKey) return main;
       return accountOf(key);
     },
     accounts: () => [...opened],

@@ -23,6 +23,7 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
       version: ctx.version,
       endpoints: [
         'GET /__mock/health',
+        'GET /__mock/accounts',
         'POST /__mock/reset',
         'GET|POST|DELETE /__mock/faults',
         'DELETE /__mock/faults/{id}',
@@ -41,6 +42,11 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
         'POST /__mock/clock/advance',
       ],
     });
+  });
+
+  // GET /__mock/accounts (with accountPerKey the mock itself answers it, for every account)
+  r.get('/accounts', (_req, res) => {
+    sendJson(res, 200, { items: [{ id: ctx.accountId, messages: ctx.store.state.messages.length, events: ctx.store.state.events.length }] });
   });
 
   // GET /__mock/health

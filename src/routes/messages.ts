@@ -20,7 +20,12 @@ export function apiBase(req: Request): string {
 export function messageHandlers(ctx: AppContext): Record<'send' | 'sendMime' | 'stored' | 'attachment', RequestHandler<{ domain: string; key: string; index: string }>> {
   const { store, clock, delivery } = ctx;
   const requireSendingDomain = (name: string) => {
-    if (!findDomain(store.state, name)) throw errors.domainNotFoundNamed(name);
+    const domain = findDomain(store.state, name);
+    if (!domain) throw errors.domainNotFoundNamed(name);
+    // A domain added through the Domains API sends only once verified (PUT …/verify); the text is
+    // the one users report, the status inferred (docs/api-coverage.md).
+    if (domain.state === 'unverified') throw new MailgunError(403, { message: `Domain ${domain.name} is not allowed to send: The domain is unverified and requires DNS configuration. Log in to your control panel to view required DNS records.` });
+    if (domain.state === 'disabled') throw new MailgunError(403, { message: `Domain ${domain.name} is not allowed to send: The domain is disabled.` });
   };
   const findStored = (domainName: string, key: string): MessageRecord => {
     const domain = findDomain(store.state, domainName);
