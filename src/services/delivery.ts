@@ -15,6 +15,7 @@ import type { Dispatcher, DeliveryTarget } from '../webhooks/dispatcher.js';
 import { webhookNamesFor } from '../webhooks/payloads.js';
 import { accountTargetsFor } from './account-webhooks.js';
 import { findDomain } from './domains.js';
+import { isAllowlisted } from './suppressions.js';
 import type { MessageInput } from './message-input.js';
 
 /** The `v:` variable that picks one message's outcome (an outcome name). */
@@ -140,7 +141,8 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       case 'permanent_fail': {
         const code = rule?.code ?? DEFAULT_BOUNCE.code;
         const msg = rule?.message ?? DEFAULT_BOUNCE.message;
-        addBounce(domain, recipient, String(code), msg, nowMs);
+        // Mailgun keeps allowlisted addresses (or domains) off the bounces list.
+        if (!isAllowlisted(domain, recipient)) addBounce(domain, recipient, String(code), msg, nowMs);
         return [addEvent(s, message, recipient, { event: 'failed', severity: 'permanent', reason: 'bounce', code, message: msg, description: rule?.description ?? '', attemptNo }, nowMs)];
       }
       case 'temporary_fail': {
@@ -238,7 +240,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
         }
         const out: EventRecord[] = [];
         for (const r of who !== undefined ? [who] : message.recipients) {
-          if (spec.event === 'failed' && spec.severity === 'permanent' && spec.reason === 'bounce') addBounce(domain, r, String(spec.code), spec.message ?? '', now);
+          if (spec.event === 'failed' && spec.severity === 'permanent' && spec.reason === 'bounce' && !isAllowlisted(domain, r)) addBounce(domain, r, String(spec.code), spec.message ?? '', now);
           out.push(...engage(s, domain, message, r, spec, now));
         }
         return out;
