@@ -81,3 +81,14 @@ describe('README webhook sections', () => {
     }
   });
 });
+
+describe('README fixtures', () => {
+  it('its fixtures example loads as the schema and the mock read it', async () => {
+    const block = blocks.find((b) => b.lang === 'json' && b.code.includes('"apiKeys"'));
+    const data = JSON.parse(block!.code) as Record<string, unknown>;
+    delete data.$schema; // the example points at the installed package's copy
+    const seed = await lib.loadFixtures(data as unknown as lib.FixtureData);
+    expect(seed.state.domains[0]).toMatchObject({ name: 'mg.example.com', bounces: [{ address: 'gone@example.com' }], allowlist: [{ value: 'vip@example.com', type: 'address' }] });
+    expect(seed.outcomes).toEqual([{ recipient: '*@bounce.test', outcome: 'permanent_fail' }]);
+  });
+});
