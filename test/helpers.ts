@@ -13,3 +13,21 @@ export function basic(key = API_KEY, user = 'api'): string {
 export function createTestMock(options: MailgunMockOptions = {}): Promise<MailgunMock> {
   return createMailgunMock({ logLevel: 'silent', ...options });
 }
+
+/** What mailgun.js rejects with on a non-2xx answer. */
+export interface APIError {
+  type: string;
+  status: number;
+  details: string;
+  message: string;
+}
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<APIError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as APIError;
+  }
+  throw new Error('expected the call to fail');
+}

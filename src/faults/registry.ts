@@ -1,5 +1,6 @@
 // The fault registry: the rules in force, matched in the order they were added.
 import { createRandom, type Random } from '../lib/random.js';
+import { createRuleList } from '../lib/rule-list.js';
 import { validateFaultRule } from './rules.js';
 import type { FaultRule, FaultRuleInput, FaultTarget } from './types.js';
 
@@ -48,52 +49,24 @@ function routeMatches(pattern: string, routeId: string): boolean {
 }
 
 export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: number } = {}): FaultEngine {
-  const boot = (options.boot ?? []).map(validateFaultRule);
   const seed = options.seed ?? 1;
-  let rules: FaultRule[] = [];
-  let nextId = 1;
+  const rules = createRuleList<FaultRuleInput>('fault', validateFaultRule, options.boot ?? []);
   let random: Random = createRandom(seed);
-
-  const add = (input: FaultRuleInput): FaultRule => {
-    const clean = validateFaultRule(input);
-    const rule: FaultRule = { ...clean, id: `fault-${nextId++}`, hits: 0, remaining: clean.times ?? null };
-    rules.push(rule);
-    return rule;
-  };
   const chance = (probability: number) => random() < probability;
-  const reset = () => {
-    rules = [];
-    nextId = 1;
-    random = createRandom(seed);
-    boot.forEach(add);
-  };
-  reset();
-
   return {
-    add,
-    list: () => rules.map((r) => ({ ...r })),
-    remove(id) {
-      const before = rules.length;
-      rules = rules.filter((r) => r.id !== id);
-      return rules.length !== before;
-    },
-    clear() {
-      rules = [];
-    },
+    add: (input) => rules.add(input) as FaultRule,
+    list: () => rules.list() as FaultRule[],
+    remove: (id) => rules.remove(id),
+    clear: () => rules.clear(),
     get size() {
-      return rules.length;
+      return rules.size;
     },
-    take(target) {
-      for (const rule of rules) {
-        if (rule.remaining === 0 || !ruleMatches(rule, target)) continue;
-        if (rule.probability !== undefined && !chance(rule.probability)) continue;
-        rule.hits++;
-        if (rule.remaining !== null) rule.remaining--;
-        return rule;
-      }
-      return undefined;
+    // The probability is drawn only for a rule that matches, in order: the same draws on every run.
+    take: (target) => rules.take((rule) => ruleMatches(rule, target) && (rule.probability === undefined || chance(rule.probability))) as FaultRule | undefined,
+    reset() {
+      rules.reset();
+      random = createRandom(seed);
     },
-    reset,
     chance,
   };
 }

@@ -1,4 +1,5 @@
 // The outcome registry: the rules in force, matched in the order they were added.
+import { createRuleList } from '../lib/rule-list.js';
 import { outcomeMatches, validateOutcomeRule, type OutcomeRule, type OutcomeRuleInput, type OutcomeTarget } from './rules.js';
 
 /**
@@ -27,41 +28,13 @@ export interface OutcomeEngine extends OutcomeRegistry {
 }
 
 export function createOutcomeRegistry(boot: OutcomeRuleInput[] = []): OutcomeEngine {
-  const initial = boot.map((r) => validateOutcomeRule(r));
-  let rules: OutcomeRule[] = [];
-  let nextId = 1;
-  const add = (input: OutcomeRuleInput): OutcomeRule => {
-    const clean = validateOutcomeRule(input);
-    const rule: OutcomeRule = { ...clean, id: `outcome-${nextId++}`, hits: 0, remaining: clean.times ?? null };
-    rules.push(rule);
-    return rule;
-  };
-  const reset = () => {
-    rules = [];
-    nextId = 1;
-    initial.forEach(add);
-  };
-  reset();
+  const rules = createRuleList<OutcomeRuleInput>('outcome', validateOutcomeRule, boot);
   return {
-    add,
-    list: () => rules.map((r) => ({ ...r })),
-    remove(id) {
-      const before = rules.length;
-      rules = rules.filter((r) => r.id !== id);
-      return rules.length !== before;
-    },
-    clear() {
-      rules = [];
-    },
-    take(target) {
-      for (const rule of rules) {
-        if (rule.remaining === 0 || !outcomeMatches(rule, target)) continue;
-        rule.hits++;
-        if (rule.remaining !== null) rule.remaining--;
-        return rule;
-      }
-      return undefined;
-    },
-    reset,
+    add: (input) => rules.add(input),
+    list: () => rules.list(),
+    remove: (id) => rules.remove(id),
+    clear: () => rules.clear(),
+    take: (target) => rules.take((rule) => outcomeMatches(rule, target)),
+    reset: () => rules.reset(),
   };
 }

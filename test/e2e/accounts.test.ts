@@ -11,7 +11,7 @@ import { Enums, type MailgunMessageData } from 'mailgun.js/definitions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { accountIdOf } from '../../src/account.js';
 import { ACCOUNT_HEADER, createClock, DEFAULT_SIGNING_KEY, startMailgunMock, type FixtureData, type MailgunMock, type MailgunMockOptions } from '../../src/index.js';
-import { basic } from '../helpers.js';
+import { basic, rejection, type APIError } from '../helpers.js';
 import { isSignedBy, startReceiver, type ReceivedPost, type Receiver } from '../receiver.js';
 
 const DOMAIN = 'd.example.com';
@@ -26,11 +26,6 @@ type Client = ReturnType<InstanceType<typeof Mailgun>['client']>;
 /** POST /v5/accounts/http_signing_key through mailgun.js (whose typings leave out the key it answers with). */
 const regenerateSigningKey = async (c: Client) => (await c.accountManagement.createWebhookSigningKey()) as unknown as { http_signing_key: string };
 
-/** What mailgun.js throws for a non-2xx answer. */
-interface APIError {
-  status: number;
-  details: string;
-}
 
 /** The parts of a webhook's `event-data` these tests read. */
 interface EventJson {
@@ -44,15 +39,6 @@ const client = (mock: MailgunMock, key: string, username = 'api'): Client => new
 const message = (to: string, extra: Partial<MailgunMessageData> = {}): MailgunMessageData =>
   ({ from: `Bob <bob@${DOMAIN}>`, to, subject: 'Hello', text: 'Hi there', ...extra }) as MailgunMessageData;
 
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as APIError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A control-plane call, for the account of `key` when given (the X-Mailgun-Mock-Account header). */
 async function control(mock: MailgunMock, method: string, path: string, key?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -3,6 +3,7 @@
 // (mock.euUrl), with Mailgun's errors surfacing as mailgun.js errors.
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
+import { rejection, type APIError } from '../helpers.js';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createClock, startMailgunMock, type MailgunMock } from '../../src/index.js';
 
@@ -12,12 +13,6 @@ const FROZEN = Date.parse('2025-02-24T22:44:03Z');
 
 type Client = ReturnType<InstanceType<typeof Mailgun>['client']>;
 
-/** What mailgun.js throws for a non-2xx answer. */
-interface APIError {
-  type: string;
-  status: number;
-  details: string;
-}
 
 let mock: MailgunMock;
 let us: Client;
@@ -36,15 +31,6 @@ beforeAll(async () => {
 afterEach(() => mock.reset());
 afterAll(() => mock.stop());
 
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as APIError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 it('lists the region’s domains as Domain objects with dates', async () => {
   const [domain, ...rest] = await us.domains.list();

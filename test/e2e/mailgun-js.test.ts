@@ -9,27 +9,11 @@ import Mailgun from 'mailgun.js';
 import { Enums } from 'mailgun.js/definitions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMailgunMock, type MailgunMock } from '../../src/index.js';
-import { API_KEY, DOMAIN } from '../helpers.js';
+import { API_KEY, DOMAIN, rejection, type APIError } from '../helpers.js';
 
 const SEED_URL = 'http://postbin.heroku.com/860bcd65';
 
-/** What mailgun.js throws for any non-2xx answer. */
-interface APIError {
-  status: number;
-  details: string;
-  message: string;
-  type: string;
-}
 
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as APIError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 let mock: MailgunMock;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseCli } from '../../src/cli/run.js';
 import { createClock, createMailgunMock, startMailgunMock, type FixtureData, type MailgunMock } from '../../src/index.js';
-import { basic } from '../helpers.js';
+import { basic, rejection, type APIError } from '../helpers.js';
 import { isSignedBy, startReceiver, type Receiver } from '../receiver.js';
 import { closedPort, ensureBuilt, exitOf, killAll, spawnCli, startCli } from './cli-process.js';
 
@@ -24,11 +24,6 @@ type Client = ReturnType<InstanceType<typeof Mailgun>['client']>;
 /** POST /v5/accounts/http_signing_key through mailgun.js (whose typings leave out the key it answers with). */
 const regenerateSigningKey = async (c: Client) => (await c.accountManagement.createWebhookSigningKey()) as unknown as { http_signing_key: string };
 
-/** What mailgun.js throws for a non-2xx answer. */
-interface APIError {
-  status: number;
-  details: string;
-}
 
 /** A US and an EU domain, each with a delivered webhook on the local receiver. */
 function fixtures(hooks: string): FixtureData {
@@ -64,15 +59,6 @@ beforeEach(async () => {
   return () => vi.restoreAllMocks();
 });
 
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as APIError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const message = (domain: string, to = 'alice@example.com'): MailgunMessageData =>
   ({ from: `Bob <bob@${domain}>`, to, subject: 'Hello', text: 'Hi there' }) as MailgunMessageData;

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
+import { rejection, type APIError } from '../helpers.js';
 import type { MailgunMessageData } from 'mailgun.js/definitions';
 import nodemailer, { type Transport } from 'nodemailer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -16,12 +17,6 @@ const FROZEN = Date.parse('2026-11-26T12:00:00Z');
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-/** What mailgun.js throws for a non-2xx answer. */
-interface APIError {
-  status: number;
-  details: string;
-  type: string;
-}
 
 /** The old mailgun-js 0.22 (no types of its own): only what these tests call. */
 type MailgunJs = (opts: { apiKey: string; domain: string; host: string; port: number; protocol: string }) => {
@@ -57,15 +52,6 @@ beforeEach(async () => {
   t0 = mock.clock.now();
 });
 
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as APIError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const message = (extra: Partial<MailgunMessageData> = {}): MailgunMessageData =>
   ({ from: 'Bob <bob@samples.mailgun.org>', to: 'alice@example.com', subject: 'Hello', text: 'Hi there', ...extra }) as MailgunMessageData;

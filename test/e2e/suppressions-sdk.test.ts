@@ -4,6 +4,7 @@
 // parses, and a bounce added through the SDK failing the next send with 605 until it is removed.
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
+import { rejection, type APIError } from '../helpers.js';
 import type { Interfaces } from 'mailgun.js/definitions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClock, startMailgunMock, type MailgunMock } from '../../src/index.js';
@@ -16,11 +17,6 @@ type IComplaint = Interfaces.IComplaint;
 type IUnsubscribe = Interfaces.IUnsubscribe;
 type IWhiteList = Interfaces.IWhiteList;
 
-/** What mailgun.js throws for a non-2xx answer. */
-interface APIError {
-  status: number;
-  details: string;
-}
 
 let mock: MailgunMock;
 let mg: ReturnType<InstanceType<typeof Mailgun>['client']>;
@@ -32,14 +28,6 @@ beforeAll(async () => {
 afterAll(() => mock.stop());
 beforeEach(() => mock.reset());
 
-async function rejection(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as APIError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('one record of each list through mailgun.js', () => {
   it('bounces: create (a JSON array of one), get, list, destroy', async () => {

@@ -6,21 +6,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClock, type MailgunMock } from '../../src/index.js';
+import { createRandom } from '../../src/lib/random.js';
 import { startReceiver, type Receiver } from '../receiver.js';
 import { basic, createTestMock, DOMAIN } from '../helpers.js';
 
-/** mulberry32: a tiny seeded PRNG, so the "random" inputs are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rng = mulberry32(0x6d61696c);
+const rng = createRandom(0x6d61696c);
 const randomBytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rng() * 256)));
 
 type Method = 'get' | 'post' | 'delete';
