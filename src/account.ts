@@ -148,6 +148,7 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
     accountId: o.id,
     deliveryRetrySchedule: opts.deliveryRetrySchedule,
     deliveryDelayMs: opts.deliveryDelayMs,
+    retain: { messages: opts.retainMessages, events: opts.retainEvents },
     onEvent: (e) => bus.emit('event', e),
     onMessage: (m) => bus.emit('message', m),
   });

@@ -58,6 +58,10 @@ export interface MailgunMockOptions {
   outcomes?: OutcomeRuleInput[];
   /** How many webhook deliveries the delivery journal keeps (oldest dropped first). Default 1000. */
   deliveryLimit?: number;
+  /** How many messages each account keeps (the oldest go first, in steps of a tenth). Default 10000. */
+  retainMessages?: number;
+  /** How many events each account keeps (the oldest go first, in steps of a tenth). Default 100000. */
+  retainEvents?: number;
 }
 
 /** Options after defaults are applied and checked. */
@@ -87,6 +91,8 @@ export interface ResolvedOptions {
   deliveryDelayMs: number;
   outcomes: OutcomeRuleInput[];
   deliveryLimit: number;
+  retainMessages: number;
+  retainEvents: number;
 }
 
 const MINUTE = 60_000;
@@ -146,6 +152,8 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     deliveryDelayMs: int('deliveryDelayMs', o.deliveryDelayMs, 0, 7 * 24 * 60 * MINUTE, 0),
     outcomes: o.outcomes ?? [],
     deliveryLimit: int('deliveryLimit', o.deliveryLimit, 0, 1_000_000, 1000),
+    retainMessages: int('retainMessages', o.retainMessages, 1, 10_000_000, 10_000),
+    retainEvents: int('retainEvents', o.retainEvents, 1, 100_000_000, 100_000),
     port: int('port', o.port, 0, 65535, 0),
     euPort: int('euPort', o.euPort, 0, 65535, 0),
     accountPerKey: o.accountPerKey ?? false,

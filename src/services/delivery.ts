@@ -62,6 +62,8 @@ export interface DeliveryDeps {
   deliveryRetrySchedule: number[];
   /** Wait between acceptance and the outcome, in ms of mock time (0: at once, in the same write). */
   deliveryDelayMs: number;
+  /** How many messages and events are kept (the oldest go first). */
+  retain: { messages: number; events: number };
   onEvent: (e: EventRecord) => void;
   onMessage: (m: MessageRecord) => void;
 }
@@ -99,6 +101,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     const data = buildEventData(spec, { message, recipient, nowMs: Math.floor(us / 1000), micros: us % 1000, storageBaseUrl: message.apiBase, accountId: deps.accountId });
     const rec: EventRecord = { seq: s.nextSeq++, domain: message.domain, messageId: message.id, recipient, data };
     s.events.push(rec);
+    trim(s.events, deps.retain.events);
     return rec;
   };
 
@@ -204,6 +207,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
         if (!domain) throw errors.domainNotFoundNamed(domainName);
         const msg: MessageRecord = { ...input, id: messageId(now, domain.name), domain: domain.name, storageKey: randomBytes(24).toString('base64url'), acceptedAt: now, apiBase };
         s.messages.push(msg);
+        trim(s.messages, deps.retain.messages);
         for (const r of msg.recipients) recs.push(addEvent(s, msg, r, { event: 'accepted' }, now));
         const due = Math.max(msg.deliveryTime ?? 0, now + deps.deliveryDelayMs);
         for (const r of msg.recipients) {
@@ -255,6 +259,14 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       cancels.clear();
     },
   };
+}
+
+/**
+ * Drops the oldest entries of a list over its limit. It trims in steps (down to the limit once the
+ * list is a tenth over it), so a list at its limit is not shifted on every addition.
+ */
+function trim(list: unknown[], limit: number): void {
+  if (list.length > limit + Math.max(1, Math.floor(limit / 10))) list.splice(0, list.length - limit);
 }
 
 function stringVar(v: unknown): string | undefined {
