@@ -171,7 +171,6 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
     dispatcher,
     delivery,
     bus,
-    ports: shared.ports,
     version,
   };
   const reset = async () => {

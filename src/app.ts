@@ -74,7 +74,7 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
     compose([describeRoute(id), faults, auth, regionGuard(ctx, opts.notFound ?? (() => errors.domainNotFound())), ...(opts.limited ? [rateLimit] : []), handler as RequestHandler]);
 
   // Every request: the journal, Mailgun's headers, the body (one router layer).
-  app.use(compose([createJournalMiddleware(ctx), createRegionMiddleware(ctx), mailgunHeaders, createBodyParser(ctx.options.maxBodyBytes)]));
+  app.use(compose([createJournalMiddleware(ctx), createRegionMiddleware(), mailgunHeaders, createBodyParser(ctx.options.maxBodyBytes)]));
 
   app.use(CONTROL_PREFIX, createAdminRouter(ctx, actions));
 

@@ -35,8 +35,6 @@ export interface AppContext {
   dispatcher: Dispatcher;
   delivery: DeliveryEngine;
   bus: Bus<MockTopics>;
-  /** The ports the mock listens on once started (the EU port answers for the EU region). */
-  ports: { us: number | null; eu: number | null };
   /** The package version, for health and banners. */
   version: string;
 }

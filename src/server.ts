@@ -7,6 +7,7 @@ import { accountIdOf, createAccount, DEFAULT_ACCOUNT_ID, type Account, type Acco
 import { DEFAULT_SIGNING_KEY, resolveOptions, type MailgunMockOptions } from './config.js';
 import { errors, sendError } from './errors.js';
 import { parseBasicAuth } from './http/auth.js';
+import { euListener } from './http/region.js';
 import { CONTROL_PREFIX } from './http/journal.js';
 import { createClock, type Clock } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
@@ -153,9 +154,9 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
   let euUrl = '';
   let stopped: Promise<void> | undefined;
 
-  const listen = (port: number): Promise<Server> =>
+  const listen = (port: number, eu: boolean): Promise<Server> =>
     new Promise<Server>((resolve, reject) => {
-      const s = createServer(app);
+      const s = createServer(eu ? euListener(app) : app);
       s.keepAliveTimeout = 5_000;
       s.once('error', reject);
       s.listen(port, opts.host, () => {
@@ -216,10 +217,10 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
       // A stopped mock stays stopped: its stores are closed, and stop() would not close new servers.
       if (stopped) throw new Error('this mock has been stopped; create a new one to listen again');
       if (servers.length > 0) return url;
-      const us = await listen(opts.port);
+      const us = await listen(opts.port, false);
       let eu: Server;
       try {
-        eu = await listen(opts.euPort);
+        eu = await listen(opts.euPort, true);
       } catch (err) {
         await close(us);
         throw err;
