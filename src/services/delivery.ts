@@ -192,8 +192,9 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       cancels.delete(cancel);
       if (gen !== generation) return;
       const now = Math.max(due, 0);
-      const recs = await store.mutate((s) => (s.messages.some((m) => m.id === message.id) ? carryOut(s, message, recipient, p, now, attemptNo) : []));
-      announce(recs, message);
+      const recs = await store.mutate((s) => (gen === generation && s.messages.some((m) => m.id === message.id) ? carryOut(s, message, recipient, p, now, attemptNo) : []));
+      // A reset while the write ran wins: nothing of before it is announced or posted after it.
+      if (gen === generation) announce(recs, message);
     });
     cancels.add(cancel);
   };
@@ -201,6 +202,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
   return {
     async send(domainName, input, apiBase) {
       const now = clock.now();
+      const gen = generation;
       const recs: EventRecord[] = [];
       const message = await store.mutate((s) => {
         const domain = findDomain(s, domainName);
@@ -217,10 +219,11 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
         }
         return msg;
       });
+      // A reset in between (during the write, or before the answer has gone) wins: nothing of before
+      // it is announced or posted after it.
+      if (gen !== generation) return message;
       deps.onMessage(message);
       // After the answer has gone: delivery never holds up or fails the request that caused it.
-      // A reset in between wins: nothing of before it is posted after it.
-      const gen = generation;
       setImmediate(() => {
         if (gen === generation) announce(recs, message);
       });
@@ -230,6 +233,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     async emit(req) {
       const id = req.messageId.trim().replace(/^<|>$/g, '');
       const now = clock.now();
+      const gen = generation;
       let message: MessageRecord | undefined;
       const recs = await store.mutate((s) => {
         message = s.messages.find((m) => m.id === id);
@@ -249,7 +253,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
         }
         return out;
       });
-      announce(recs, message!);
+      if (gen === generation) announce(recs, message!);
       return recs.map((r) => r.data);
     },
 

@@ -1,5 +1,6 @@
 // Reads what `POST /v3/{domain}/messages` and `/messages.mime` were sent (form fields and file parts)
 // into a MessageInput, or throws the 400 Mailgun answers. Pure: no req/res, no store, no clock of its own.
+import { parseJsonObject } from '../lib/json.js';
 import { safeContentType } from '../lib/content-type.js';
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
 import { errors } from '../errors.js';
@@ -56,9 +57,6 @@ export const MAX_TAGS = 3;
 export const MAX_TAG_LENGTH = 128;
 /** Bytes of `o:`, `h:`, `v:` and `t:` names and values together (the current docs count `t:` too). */
 export const MAX_SEND_OPTION_BYTES = 16 * 1024;
-/** JSON nesting accepted in `recipient-variables` and `X-Mailgun-Variables`: deeper data could not be re-serialised safely. */
-const MAX_JSON_DEPTH = 32;
-
 const bad = (message: string) => errors.badRequest(message);
 
 // ---------------------------------------------------------------------------------------------------
@@ -380,35 +378,6 @@ function yesNo(value: string | undefined): boolean | undefined {
 
 function clicksValue(value: string | undefined): boolean | 'htmlonly' | undefined {
   return value?.trim().toLowerCase() === 'htmlonly' ? 'htmlonly' : yesNo(value);
-}
-
-/** A JSON object (not an array, null or scalar) nested at most MAX_JSON_DEPTH deep, or undefined. */
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  if (!jsonDepthWithin(text, MAX_JSON_DEPTH)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  return isPlainObject(value) ? value : undefined;
-}
-
-/** One pass over the text, brackets inside strings skipped: JSON.parse copes with any depth, JSON.stringify does not. */
-function jsonDepthWithin(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return false;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return true;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -191,7 +191,8 @@ export function pagingLinks(listUrl: string, q: ListQuery, page: ListPage): Reco
 const QUOTE_MAX = 200;
 
 function invalidFormat(field: string, value: unknown): MailgunError {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  // Not JSON.stringify: a deeply nested value would overflow the stack.
+  const text = typeof value === 'string' ? value : Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
   return errors.badRequest(`Invalid format for parameter ${field}: ${text.length > QUOTE_MAX ? text.slice(0, QUOTE_MAX) + '…' : text}`);
 }
 
@@ -221,16 +222,23 @@ function text(field: string, value: unknown, fallback: string): string {
 }
 
 /** Tags compare case-insensitively, as delivery matches them against a message's tags. */
-const hasTag = (tags: string[], tag: string) => tags.some((t) => t.toLowerCase() === tag.toLowerCase());
 
 function tagList(field: string, values: unknown[]): string[] {
+  if (values.length > MAX_TAGS) throw errors.badRequest(`Too many tags: at most ${MAX_TAGS} per address`);
   const tags: string[] = [];
+  const seen = new Set<string>();
   for (const v of values) {
     const t = text(field, v, '').trim();
-    if (t !== '' && !hasTag(tags, t)) tags.push(t);
+    if (t !== '' && !seen.has(t.toLowerCase())) {
+      seen.add(t.toLowerCase());
+      tags.push(t);
+    }
   }
   return tags.length > 0 ? tags : ['*'];
 }
+
+/** Tags one unsubscribe may hold (Mailgun documents none; a bound keeps one request cheap). */
+const MAX_TAGS = 1000;
 
 /** One record from a JSON object or form-field lookup (`get` returns the value, or undefined). */
 function record(type: Exclude<SuppressionType, 'whitelists'>, get: (name: string) => unknown, tags: () => unknown[], nowMs: number): Entry {
@@ -287,7 +295,10 @@ export function addEntries(domain: DomainRecord, type: SuppressionType, entries:
       continue;
     }
     const old = list[at]!;
-    if ('tags' in old && 'tags' in e) e.tags = [...old.tags, ...e.tags.filter((t) => !hasTag(old.tags, t))];
+    if ('tags' in old && 'tags' in e) {
+      const had = new Set(old.tags.map((t) => t.toLowerCase()));
+      e.tags = [...old.tags, ...e.tags.filter((t) => !had.has(t.toLowerCase()))];
+    }
     list[at] = e;
   }
 }

@@ -106,6 +106,7 @@ function checkPersisted(data: unknown, path: string, seed?: MockState): MockStat
   state.domains.forEach((d: unknown, i) => {
     if (!isObject(d)) throw refuse(`${i}`, 'an object');
     if (typeof d.name !== 'string') throw refuse(`${i}/name`, 'a string');
+    if (d.region !== 'us' && d.region !== 'eu') throw refuse(`${i}/region`, '"us" or "eu"');
     if (!Array.isArray(d.webhooks)) throw refuse(`${i}/webhooks`, 'an array');
     d.webhooks.forEach((h: unknown, j) => {
       if (!isObject(h)) throw refuse(`${i}/webhooks/${j}`, 'an object');

@@ -135,16 +135,34 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
 
   const snapshot = (d: DeliveryRecord): DeliveryRecord => ({ ...d, attempts: d.attempts.map((a) => ({ ...a, signature: { ...a.signature } })), request: { ...d.request } });
 
+  /** The attempt in flight per delivery: a manual retry waits for it rather than racing it. */
+  const busy = new Map<string, Promise<void>>();
+  let stopped = false;
+
+  const finished = (d: DeliveryRecord) => d.state === 'delivered' || d.state === 'rejected' || d.state === 'failed';
+
+  /**
+   * The journal keeps `limit` deliveries, dropping the oldest finished ones: a delivery still
+   * pending or retrying stays (with its payload) until it is done, so the limit only bounds what
+   * is kept for looking at, never what is delivered.
+   */
+  const evict = () => {
+    let i = 0;
+    while (records.length > options.limit && i < records.length) {
+      const d = records[i]!;
+      if (!finished(d) || busy.has(d.id)) {
+        i++;
+        continue;
+      }
+      records.splice(i, 1);
+      byId.delete(d.id);
+      payloads.delete(d.id);
+    }
+  };
+
   const keep = (d: DeliveryRecord) => {
     records.push(d);
     byId.set(d.id, d);
-    while (records.length > options.limit) {
-      const old = records.shift()!;
-      byId.delete(old.id);
-      payloads.delete(old.id);
-      cancels.get(old.id)?.();
-      cancels.delete(old.id);
-    }
   };
 
   const body = async (d: DeliveryRecord, sig: WebhookSignature): Promise<WebhookBody> => {
@@ -156,28 +174,38 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
     return currentWebhookBody(p.data, sig);
   };
 
-  const post = async (d: DeliveryRecord, dueAt: number): Promise<void> => {
+  const post = (d: DeliveryRecord, dueAt: number): Promise<void> => {
+    const p = attempt(d, dueAt).finally(() => {
+      if (busy.get(d.id) === p) busy.delete(d.id);
+      evict();
+    });
+    busy.set(d.id, p);
+    return p;
+  };
+
+  const attempt = async (d: DeliveryRecord, dueAt: number): Promise<void> => {
+    if (stopped) return;
     const gen = generation;
     const nowForSig = options.signatureClock === 'real' ? Date.now() : deps.clock.now();
     const signature = signWebhook(deps.signingKey(), nowForSig);
-    const attempt: DeliveryAttempt = { attempt: d.attempts.length + 1, at: dueAt, status: 0, durationMs: 0, response: '', signature };
+    const tried: DeliveryAttempt = { attempt: d.attempts.length + 1, at: dueAt, status: 0, durationMs: 0, response: '', signature };
     const started = performance.now();
     try {
       const { contentType, body: payload } = await body(d, signature);
       d.request = { contentType, body: typeof payload === 'string' ? payload : payload.toString('utf8') };
       const r = await poster.post(d.url, { 'Content-Type': contentType, 'User-Agent': options.userAgent }, payload, options.timeoutMs, RESPONSE_EXCERPT);
-      attempt.status = r.status;
-      attempt.response = r.body;
-      if (r.error !== undefined) attempt.error = r.error;
+      tried.status = r.status;
+      tried.response = r.body;
+      if (r.error !== undefined) tried.error = r.error;
     } catch (err) {
       // Building the body failed (a bug, not the handler's doing): an attempt without an answer.
-      attempt.status = 0;
-      attempt.error = `could not build the payload: ${(err as Error).message}`;
+      tried.status = 0;
+      tried.error = `could not build the payload: ${(err as Error).message}`;
     }
-    attempt.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    tried.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
     if (gen !== generation) return; // reset while in flight: this delivery is gone
-    d.attempts.push(attempt);
-    settle(d, attempt);
+    d.attempts.push(tried);
+    settle(d, tried);
   };
 
   const settle = (d: DeliveryRecord, attempt: DeliveryAttempt) => {
@@ -216,6 +244,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
 
   return {
     dispatch(data, message, domain, targets) {
+      if (stopped) return;
       for (const t of targets) {
         const d: DeliveryRecord = {
           id: `delivery-${nextId++}`,
@@ -234,6 +263,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
         };
         payloads.set(d.id, { data, message });
         keep(d);
+        evict();
         deps.onChange(snapshot(d));
         void track(post(d, d.createdAt).catch((err: unknown) => deps.logger.error(`[internal] webhook delivery ${d.id}: ${(err as Error).message}`)));
       }
@@ -249,6 +279,9 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
     async retryNow(id) {
       const d = byId.get(id);
       if (!d) return undefined;
+      // One attempt at a time per delivery: wait for the one in flight (it may schedule a retry,
+      // which this attempt replaces).
+      for (let i = 0; i < 100 && busy.has(id); i++) await busy.get(id)!.catch(() => undefined);
       cancels.get(id)?.();
       cancels.delete(id);
       await track(post(d, deps.clock.now()));
@@ -265,6 +298,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
       records = [];
       byId.clear();
       payloads.clear();
+      busy.clear();
       const ending = [...inFlight];
       inFlight = new Set();
       nextId = 1;
@@ -276,6 +310,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
       clearTimeout(cut);
     },
     async stop() {
+      stopped = true;
       poster.close();
       for (const c of cancels.values()) c();
       cancels.clear();

@@ -1,6 +1,7 @@
 // The `event-data` object of every event type a message goes through (reference §3.3–§3.5, §8):
 // what the Events API lists and what current webhooks post. Pure: the caller brings the message,
 // the clock reading and the ids, so the same inputs always give the same object.
+import { parseJsonObject } from '../lib/json.js';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { EventData, MessageRecord } from '../store/types.js';
 
@@ -390,18 +391,20 @@ function providerField(recipientDomain: string): { 'recipient-provider'?: string
 export function recipientVariablesOf(message: MessageRecord, recipient: string): Record<string, unknown> {
   const all = message.recipientVariables;
   if (Object.hasOwn(all, recipient)) return all[recipient] ?? {};
-  const key = Object.keys(all).find((k) => k.toLowerCase() === recipient.toLowerCase());
+  // Several look-ups per recipient and up to 1000 recipients: index the keys once per message.
+  let byLower = lowerKeyIndex.get(all);
+  if (!byLower) {
+    byLower = new Map();
+    for (const key of Object.keys(all)) if (!byLower.has(key.toLowerCase())) byLower.set(key.toLowerCase(), key);
+    lowerKeyIndex.set(all, byLower);
+  }
+  const key = byLower.get(recipient.toLowerCase());
   return key === undefined ? {} : (all[key] ?? {});
 }
 
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** Lower-cased recipient-variables keys → the key as sent, per message (a cache keyed by the object). */
+const lowerKeyIndex = new WeakMap<Record<string, Record<string, unknown>>, Map<string, string>>();
+
 
 /** Sets a key as an own data property, so a variable named `__proto__` stays data. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
