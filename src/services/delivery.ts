@@ -186,13 +186,18 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
   };
 
   /** Runs a recipient's plan at a later mock time (a scheduled send, a delay, a soft-bounce retry). */
-  const later = (due: number, message: MessageRecord, recipient: string, p: Plan, attemptNo: number) => {
+  /** `p` undefined: decided when it runs (a scheduled send meets the suppression lists and rules of then). */
+  const later = (due: number, message: MessageRecord, recipient: string, p: Plan | undefined, attemptNo: number) => {
     const gen = generation;
     const cancel = scheduler.at(due, async () => {
       cancels.delete(cancel);
       if (gen !== generation) return;
       const now = Math.max(due, 0);
-      const recs = await store.mutate((s) => (gen === generation && s.messages.some((m) => m.id === message.id) ? carryOut(s, message, recipient, p, now, attemptNo) : []));
+      const recs = await store.mutate((s) => {
+        const domain = findDomain(s, message.domain);
+        if (gen !== generation || !domain || !s.messages.some((m) => m.id === message.id)) return [];
+        return carryOut(s, message, recipient, p ?? plan(domain, message, recipient), now, attemptNo);
+      });
       // A reset while the write ran wins: nothing of before it is announced or posted after it.
       if (gen === generation) announce(recs, message);
     });
@@ -213,9 +218,8 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
         for (const r of msg.recipients) recs.push(addEvent(s, msg, r, { event: 'accepted' }, now));
         const due = Math.max(msg.deliveryTime ?? 0, now + deps.deliveryDelayMs);
         for (const r of msg.recipients) {
-          const p = plan(domain, msg, r);
-          if (due <= now) recs.push(...carryOut(s, msg, r, p, now));
-          else later(due, msg, r, p, 1);
+          if (due <= now) recs.push(...carryOut(s, msg, r, plan(domain, msg, r), now));
+          else later(due, msg, r, undefined, 1);
         }
         return msg;
       });
