@@ -34,7 +34,7 @@ export function registerAccountWebhookRoutes(app: Express, route: RouteBuilder, 
 
   // GET /v1/webhooks  (webhook_ids=a,b filters)
   app.get(list, route('accountWebhooks.list', limited, (req: Request, res) => {
-    const ids = accounts.parseWebhookIds(allFields(req.mock.query, 'webhook_ids'));
+    const ids = accounts.parseWebhookIds(allFields(req.mock.query, 'webhook_ids'), true);
     sendJson(res, 200, { webhooks: accounts.listAccountWebhooks(store.state, req.mock.region, ids) });
   }));
 

@@ -77,8 +77,11 @@ function find(state: MockState, region: Region, id: string): AccountWebhookRecor
  * `webhook_ids` as sent, repeated and/or comma-joined: undefined when absent. An empty value
  * anywhere (`a,,b`, `a,`, `webhook_ids=`) is Mailgun's documented 400; so is an id that is not 24 hex.
  */
-export function parseWebhookIds(values: string[]): string[] | undefined {
+export function parseWebhookIds(values: string[], emptyMeansAll = false): string[] | undefined {
   if (values.length === 0) return undefined;
+  // mailgun-ruby's list() sends `webhook_ids=` by default and Mailgun answers the whole list
+  // (recorded: mailgun-ruby vcr_cassettes/account_webhooks.yml); on delete-all it is an error.
+  if (emptyMeansAll && values.every((v) => v.trim() === '')) return undefined;
   const ids = values.flatMap((v) => v.split(',')).map((v) => v.trim());
   if (ids.some((id) => id.length === 0)) throw accountErrors.emptyIds();
   const bad = ids.find((id) => !ID.test(id));

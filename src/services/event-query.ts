@@ -21,6 +21,7 @@
 //   `pretty` and any filter name spelled in another case (`Event`).
 // - Paging cursors are (timestamp, seq) positions, never array indexes, so pages stay correct while
 //   events are appended; late events (a timestamp older than a cursor) are not revisited, as on Mailgun.
+import { daysInMonth, utcMs } from '../lib/dates.js';
 import { errors } from '../errors.js';
 import type { Fields } from '../lib/fields.js';
 import type { EventData, EventRecord } from '../store/types.js';
@@ -134,7 +135,7 @@ export function parseEventDate(value: string): number | undefined {
   const minute = Number(minuteText);
   const second = secondText === undefined ? 0 : Number(secondText);
   if (hour > 23 || minute > 59 || second > 60 || day < 1) return undefined;
-  if (new Date(Date.UTC(year, month, day)).getUTCDate() !== day) return undefined; // 31 Feb
+  if (day > daysInMonth(year, month)) return undefined; // 31 Feb
   let offset = 0;
   if (zoneText !== undefined) {
     if (/^[+-]\d{4}$/.test(zoneText)) {
@@ -148,7 +149,7 @@ export function parseEventDate(value: string): number | undefined {
       offset = named;
     }
   }
-  const ms = Date.UTC(year, month, day, hour, minute, second) - offset * 60_000;
+  const ms = utcMs(year, month, day, hour, minute, second) - offset * 60_000;
   const fraction = fractionText === undefined ? 0 : Number(`0.${fractionText}`);
   return ms / 1000 + fraction;
 }

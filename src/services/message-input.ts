@@ -1,5 +1,6 @@
 // Reads what `POST /v3/{domain}/messages` and `/messages.mime` were sent (form fields and file parts)
 // into a MessageInput, or throws the 400 Mailgun answers. Pure: no req/res, no store, no clock of its own.
+import { daysInMonth, utcMs } from '../lib/dates.js';
 import { parseJsonObject } from '../lib/json.js';
 import { safeContentType } from '../lib/content-type.js';
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
@@ -413,9 +414,9 @@ export function parseRfc2822Date(value: string): number | undefined {
     offset = ZONES[zone.toLowerCase()];
   }
   if (month < 0 || offset === undefined || hour > 23 || minute > 59 || second > 60) return undefined;
-  const daysInMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  if (day < 1 || day > daysInMonth) return undefined;
-  return Date.UTC(year, month, day, hour, minute, second) - offset * 60_000;
+  const monthDays = daysInMonth(year, month);
+  if (day < 1 || day > monthDays) return undefined;
+  return utcMs(year, month, day, hour, minute, second) - offset * 60_000;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -701,3 +701,10 @@ describe('hostile input gives a clean 400 or a valid message, never another thro
     }
   });
 });
+
+describe('dates before the year 100', () => {
+  it('reads a four-digit year under 100 as that year (not 19xx)', () => {
+    expect(new Date(parseRfc2822Date('Mon, 01 Jan 0001 00:00:00 +0000')!).getUTCFullYear()).toBe(1);
+    expect(new Date(parseRfc2822Date('Fri, 01 Mar 0099 12:00:00 +0000')!).toISOString()).toBe('0099-03-01T12:00:00.000Z');
+  });
+});
