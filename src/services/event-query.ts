@@ -21,7 +21,7 @@
 //   `pretty` and any filter name spelled in another case (`Event`).
 // - Paging cursors are (timestamp, seq) positions, never array indexes, so pages stay correct while
 //   events are appended; late events (a timestamp older than a cursor) are not revisited, as on Mailgun.
-import { daysInMonth, utcMs } from '../lib/dates.js';
+import { parseRfc2822 } from '../lib/dates.js';
 import { errors } from '../errors.js';
 import type { Fields } from '../lib/fields.js';
 import type { EventData, EventRecord } from '../store/types.js';
@@ -103,14 +103,6 @@ export interface EventPage {
 // ---------------------------------------------------------------------------------------------
 // Dates
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-/** RFC 2822's obsolete zone names, in minutes east of UTC. */
-const ZONES: Record<string, number> = {
-  ut: 0, utc: 0, gmt: 0, z: 0,
-  est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
-};
-const RFC2822 =
-  /^(?:(?:mon|tue|wed|thu|fri|sat|sun)\s*,\s*)?(\d{1,2})\s+([a-z]{3})\s+(\d{4}|\d{2})\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:\s*([+-]\d{4}|[a-z]{1,3}))?(?:\s*\([^()]*\))?$/i;
 const EPOCH = /^\d{1,12}(?:\.\d{1,9})?$/;
 
 /**
@@ -122,36 +114,8 @@ export function parseEventDate(value: string): number | undefined {
   const text = value.trim();
   if (text.length > 100) return undefined;
   if (EPOCH.test(text)) return Number(text);
-  const m = RFC2822.exec(text);
-  if (!m) return undefined;
-  const [, dayText, monthText, yearText, hourText, minuteText, secondText, fractionText, zoneText] = m;
-  const month = MONTHS.indexOf(monthText!.toLowerCase());
-  if (month < 0) return undefined;
-  let year = Number(yearText);
-  // RFC 2822 §4.3: two-digit years 00–49 are 2000–2049, 50–99 are 1950–1999.
-  if (yearText!.length === 2) year += year < 50 ? 2000 : 1900;
-  const day = Number(dayText);
-  const hour = Number(hourText);
-  const minute = Number(minuteText);
-  const second = secondText === undefined ? 0 : Number(secondText);
-  if (hour > 23 || minute > 59 || second > 60 || day < 1) return undefined;
-  if (day > daysInMonth(year, month)) return undefined; // 31 Feb
-  let offset = 0;
-  if (zoneText !== undefined) {
-    if (/^[+-]\d{4}$/.test(zoneText)) {
-      const hh = Number(zoneText.slice(1, 3));
-      const mm = Number(zoneText.slice(3, 5));
-      if (mm > 59) return undefined;
-      offset = (zoneText[0] === '-' ? -1 : 1) * (hh * 60 + mm);
-    } else {
-      const named = ZONES[zoneText.toLowerCase()];
-      if (named === undefined) return undefined;
-      offset = named;
-    }
-  }
-  const ms = utcMs(year, month, day, hour, minute, second) - offset * 60_000;
-  const fraction = fractionText === undefined ? 0 : Number(`0.${fractionText}`);
-  return ms / 1000 + fraction;
+  const ms = parseRfc2822(text);
+  return ms === undefined ? undefined : ms / 1000;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@
 import { errors, MailgunError } from '../errors.js';
 import { allFields, firstField, type Fields } from '../lib/fields.js';
 import type { AllowlistRecord, BounceRecord, ComplaintRecord, DomainRecord, UnsubscribeRecord } from '../store/types.js';
-import { isValidAddress, parseRfc2822Date } from './message-input.js';
+import { isValidAddress } from './addresses.js';
+import { parseRfc2822Date } from './message-input.js';
 
 /** The list types, as their URL path segments name them. */
 export const SUPPRESSION_TYPES = ['bounces', 'unsubscribes', 'complaints', 'whitelists'] as const;

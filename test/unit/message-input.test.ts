@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { MailgunError } from '../../src/errors.js';
 import { emptyFields, type Fields } from '../../src/lib/fields.js';
+import { isValidAddress, parseAddressList } from '../../src/services/addresses.js';
 import {
-  isValidAddress,
   MESSAGE_ERRORS,
-  parseAddressList,
   parseMessage,
   parseMimeMessage,
   parseRfc2822Date,
