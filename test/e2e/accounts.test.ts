@@ -11,7 +11,7 @@ import { Enums, type MailgunMessageData } from 'mailgun.js/definitions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { accountIdOf } from '../../src/account.js';
 import { ACCOUNT_HEADER, createClock, DEFAULT_SIGNING_KEY, startMailgunMock, type FixtureData, type MailgunMock, type MailgunMockOptions } from '../../src/index.js';
-import { basic, rejection, type APIError } from '../helpers.js';
+import { basic, rejection } from '../helpers.js';
 import { isSignedBy, startReceiver, type ReceivedPost, type Receiver } from '../receiver.js';
 
 const DOMAIN = 'd.example.com';

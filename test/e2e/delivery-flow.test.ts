@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClock, startMailgunMock, type MailgunMock } from '../../src/index.js';
 import { isSignedBy, startReceiver, type Receiver } from '../receiver.js';
 

@@ -3,7 +3,7 @@
 // (mock.euUrl), with Mailgun's errors surfacing as mailgun.js errors.
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
-import { rejection, type APIError } from '../helpers.js';
+import { rejection } from '../helpers.js';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createClock, startMailgunMock, type MailgunMock } from '../../src/index.js';
 

@@ -9,7 +9,7 @@ import Mailgun from 'mailgun.js';
 import { Enums } from 'mailgun.js/definitions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMailgunMock, type MailgunMock } from '../../src/index.js';
-import { API_KEY, DOMAIN, rejection, type APIError } from '../helpers.js';
+import { API_KEY, DOMAIN, rejection } from '../helpers.js';
 
 const SEED_URL = 'http://postbin.heroku.com/860bcd65';
 

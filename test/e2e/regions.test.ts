@@ -9,7 +9,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseCli } from '../../src/cli/run.js';
 import { createClock, createMailgunMock, startMailgunMock, type FixtureData, type MailgunMock } from '../../src/index.js';
-import { basic, rejection, type APIError } from '../helpers.js';
+import { basic, rejection } from '../helpers.js';
 import { isSignedBy, startReceiver, type Receiver } from '../receiver.js';
 import { closedPort, ensureBuilt, exitOf, killAll, spawnCli, startCli } from './cli-process.js';
 

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
-import { rejection, type APIError } from '../helpers.js';
+import { rejection } from '../helpers.js';
 import type { MailgunMessageData } from 'mailgun.js/definitions';
 import nodemailer, { type Transport } from 'nodemailer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -4,7 +4,7 @@
 // parses, and a bounce added through the SDK failing the next send with 605 until it is removed.
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
-import { rejection, type APIError } from '../helpers.js';
+import { rejection } from '../helpers.js';
 import type { Interfaces } from 'mailgun.js/definitions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClock, startMailgunMock, type MailgunMock } from '../../src/index.js';
