@@ -2,8 +2,9 @@
 // rules, the webhook delivery journal, and the mock clock. Mounted by admin.ts under /__mock.
 import { Router, type Request } from 'express';
 import type { AppContext } from '../context.js';
-import { errors, MailgunError, sendJson } from '../errors.js';
-import { OutcomeRuleError, validateOutcomeRule } from '../outcomes/rules.js';
+import { errors, sendJson } from '../errors.js';
+import { OutcomeRuleError, validateOutcomeRule, type OutcomeRuleInput } from '../outcomes/rules.js';
+import { mountRuleRoutes, notFound, queryOf, wholeNumber } from './admin-common.js';
 import type { EmitRequest } from '../services/delivery.js';
 import { findMessage, listEvents, listMessages, type EventFilter, type MessageFilter } from '../services/inspect.js';
 import type { MessageRecord } from '../store/types.js';
@@ -20,23 +21,9 @@ const EMIT_EVENTS = ['opened', 'clicked', 'unsubscribed', 'complained', 'failed'
 /** The longest single advance: a year, far past any retry schedule. */
 const MAX_ADVANCE_MS = 366 * 24 * 3600 * 1000;
 
-function notFound(message: string): MailgunError {
-  return new MailgunError(404, { message });
-}
 
-function query(req: Request): URLSearchParams {
-  // Everything after the first `?`: a `?` inside the query is legal and belongs to a value.
-  const at = req.originalUrl.indexOf('?');
-  return new URLSearchParams(at === -1 ? '' : req.originalUrl.slice(at + 1));
-}
 
-function limitOf(q: URLSearchParams): number | undefined {
-  const v = q.get('limit');
-  if (v === null) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`Query parameter 'limit' must be a whole number`);
-  return n;
-}
+const limitOf = (q: URLSearchParams) => wholeNumber(q, 'limit');
 
 const str = (q: URLSearchParams, name: string) => q.get(name) ?? undefined;
 
@@ -62,13 +49,13 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
 
   // GET /__mock/messages?recipient=&subject=&tag=&from=&domain=&limit=
   r.get('/messages', (req, res) => {
-    const items = listMessages(store.state, messageFilter(query(req))).map(summary);
+    const items = listMessages(store.state, messageFilter(queryOf(req))).map(summary);
     sendJson(res, 200, { items, total: items.length });
   });
 
   // GET /__mock/messages/latest (same filters)
   r.get('/messages/latest', (req, res) => {
-    const m = listMessages(store.state, messageFilter(query(req))).at(-1);
+    const m = listMessages(store.state, messageFilter(queryOf(req))).at(-1);
     if (!m) throw notFound('No message matches');
     sendJson(res, 200, summary(m));
   });
@@ -92,7 +79,7 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
 
   // GET /__mock/events?event=&recipient=&message=&severity=&domain=&limit=
   r.get('/events', (req, res) => {
-    const q = query(req);
+    const q = queryOf(req);
     const f: EventFilter = { domain: str(q, 'domain'), event: str(q, 'event'), recipient: str(q, 'recipient'), messageId: str(q, 'message'), severity: str(q, 'severity'), limit: limitOf(q) };
     const items = listEvents(store.state, f);
     sendJson(res, 200, { items, total: items.length });
@@ -127,41 +114,17 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
     sendJson(res, 200, { message: items.length === 1 ? 'Event has been created' : 'Events have been created', items });
   });
 
-  // GET /__mock/outcomes
-  r.get('/outcomes', (_req, res) => {
-    sendJson(res, 200, { items: ctx.outcomes.list() });
-  });
-
-  // POST /__mock/outcomes (a rule, or a list of rules)
-  r.post('/outcomes', (req, res) => {
-    const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null) throw errors.badRequest('Send an outcome rule as a JSON object (Content-Type: application/json)');
-    const inputs = Array.isArray(body) ? body : [body];
-    try {
-      const rules = inputs.map((i) => validateOutcomeRule(i));
-      const added = rules.map((rule) => ctx.outcomes.add(rule));
-      sendJson(res, 200, { message: added.length === 1 ? 'Outcome rule has been added' : 'Outcome rules have been added', items: added });
-    } catch (err) {
-      if (err instanceof OutcomeRuleError) throw errors.badRequest(`Invalid outcome rule: ${err.message}`);
-      throw err;
-    }
-  });
-
-  // DELETE /__mock/outcomes
-  r.delete('/outcomes', (_req, res) => {
-    ctx.outcomes.clear();
-    sendJson(res, 200, { message: 'Outcome rules have been cleared' });
-  });
-
-  // DELETE /__mock/outcomes/{id}
-  r.delete('/outcomes/:id', (req, res) => {
-    if (!ctx.outcomes.remove(req.params.id)) throw notFound('Outcome rule not found');
-    sendJson(res, 200, { message: 'Outcome rule has been removed' });
+  // GET|POST|DELETE /__mock/outcomes, DELETE /__mock/outcomes/{id}  (a rule, or a list of rules)
+  mountRuleRoutes<OutcomeRuleInput>(r, '/outcomes', ctx.outcomes, validateOutcomeRule, OutcomeRuleError, {
+    singular: 'Outcome rule',
+    plural: 'Outcome rules',
+    noun: 'an outcome rule',
+    kind: 'outcome rule',
   });
 
   // GET /__mock/webhooks/deliveries?webhook=&url=&event=&state=&message=&recipient=&status=&domain=&limit=
   r.get('/webhooks/deliveries', (req, res) => {
-    const q = query(req);
+    const q = queryOf(req);
     const state = str(q, 'state');
     if (state !== undefined && !DELIVERY_STATES.includes(state as DeliveryState)) throw errors.badRequest(`Query parameter 'state' must be one of ${DELIVERY_STATES.join(', ')}`);
     const status = q.get('status');

@@ -2,9 +2,11 @@
 // API key (it is for the test suite driving the mock) and speaks JSON only.
 import express, { Router, type Request } from 'express';
 import type { AppContext } from '../context.js';
-import { errors, MailgunError, sendJson } from '../errors.js';
+import { sendJson } from '../errors.js';
 import { FaultRuleError, parseFaultSpec, validateFaultRule } from '../faults/rules.js';
 import type { JournalFilter } from '../services/journal.js';
+import type { FaultRuleInput } from '../faults/types.js';
+import { mountRuleRoutes, notFound, queryOf, wholeNumber } from './admin-common.js';
 import { createDeliveryAdminRouter, type DeliveryAdminActions } from './admin-delivery.js';
 
 export interface AdminActions extends DeliveryAdminActions {
@@ -60,36 +62,12 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
     sendJson(res, 200, { message: 'Mock has been reset' });
   });
 
-  // GET /__mock/faults
-  r.get('/faults', (_req, res) => {
-    sendJson(res, 200, { items: ctx.faults.list() });
-  });
-
-  // POST /__mock/faults  (a rule as JSON, {"spec": "key=value,…"}, or a list of either)
-  r.post('/faults', (req, res) => {
-    const body: unknown = req.body;
-    if (body === undefined || body === null || typeof body !== 'object') throw errors.badRequest('Send a fault rule as a JSON object (Content-Type: application/json)');
-    const inputs = Array.isArray(body) ? body : [body];
-    try {
-      const rules = inputs.map((i) => (isSpec(i) ? parseFaultSpec(i.spec) : validateFaultRule(i)));
-      const added = rules.map((rule) => ctx.faults.add(rule));
-      sendJson(res, 200, { message: added.length === 1 ? 'Fault has been added' : 'Faults have been added', items: added });
-    } catch (err) {
-      if (err instanceof FaultRuleError) throw errors.badRequest(`Invalid fault rule: ${err.message}`);
-      throw err;
-    }
-  });
-
-  // DELETE /__mock/faults
-  r.delete('/faults', (_req, res) => {
-    ctx.faults.clear();
-    sendJson(res, 200, { message: 'Faults have been cleared' });
-  });
-
-  // DELETE /__mock/faults/{id}
-  r.delete('/faults/:id', (req, res) => {
-    if (!ctx.faults.remove(req.params.id)) throw errorsNotFound('Fault not found');
-    sendJson(res, 200, { message: 'Fault has been removed' });
+  // GET|POST|DELETE /__mock/faults, DELETE /__mock/faults/{id}  (a rule as JSON, {"spec": "key=value,…"}, or a list of either)
+  mountRuleRoutes<FaultRuleInput>(r, '/faults', ctx.faults, (i) => (isSpec(i) ? parseFaultSpec(i.spec) : validateFaultRule(i as FaultRuleInput)), FaultRuleError, {
+    singular: 'Fault',
+    plural: 'Faults',
+    noun: 'a fault rule',
+    kind: 'fault rule',
   });
 
   // GET /__mock/requests?method=&route=&domain=&webhook=&status=&path=&after=&limit=
@@ -106,7 +84,7 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
 
   r.use(createDeliveryAdminRouter(ctx, actions));
 
-  r.use((_req, _res, next) => next(errorsNotFound('Unknown control-plane endpoint; see GET /__mock')));
+  r.use((_req, _res, next) => next(notFound('Unknown control-plane endpoint; see GET /__mock')));
   return r;
 }
 
@@ -114,20 +92,10 @@ function isSpec(v: unknown): v is { spec: string } {
   return typeof v === 'object' && v !== null && 'spec' in v && typeof (v as { spec: unknown }).spec === 'string' && Object.keys(v).length === 1;
 }
 
-function errorsNotFound(message: string): MailgunError {
-  return new MailgunError(404, { message });
-}
 
 function journalFilter(req: Request): JournalFilter {
-  const at = req.originalUrl.indexOf('?');
-  const q = new URLSearchParams(at === -1 ? '' : req.originalUrl.slice(at + 1));
-  const num = (name: string): number | undefined => {
-    const v = q.get(name);
-    if (v === null) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`Query parameter '${name}' must be a whole number`);
-    return n;
-  };
+  const q = queryOf(req);
   const str = (name: string) => q.get(name) ?? undefined;
+  const num = (name: string) => wholeNumber(q, name);
   return { method: str('method'), routeId: str('route'), domain: str('domain'), webhook: str('webhook'), pathPrefix: str('path'), status: num('status'), afterSeq: num('after'), limit: num('limit') };
 }
