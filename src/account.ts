@@ -22,6 +22,7 @@ import { openFileStore } from './store/file.js';
 import { createMemoryStore } from './store/memory.js';
 import type { Seed } from './store/seed.js';
 import type { EventData, EventRecord, MessageRecord, Store } from './store/types.js';
+import { createPoster } from './webhooks/http-post.js';
 import { createDispatcher, deliveryMatches, type DeliveryFilter, type DeliveryJournal, type DeliveryRecord } from './webhooks/dispatcher.js';
 
 /** `account.id` in event payloads of the default account: fixed, so payloads are reproducible. */
@@ -126,6 +127,8 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
   const journal = createJournal(opts.journalLimit);
   const rateLimiter = createRateLimiter(opts.rateLimit, opts.rateLimitWindowMs, clock);
   const bus = createBus<MockTopics>();
+  const poster = createPoster();
+  const signatureNow = () => (opts.signatureClock === 'real' ? Date.now() : clock.now());
   const scheduler = createScheduler(clock, (err) => logger.error(`[internal] scheduled work failed: ${(err as Error).message}`));
   const dispatcher = createDispatcher(
     {
@@ -133,10 +136,9 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
       timeoutMs: opts.webhookTimeoutMs,
       retryDelivered: opts.retryDelivered,
       limit: opts.deliveryLimit,
-      signatureClock: opts.signatureClock,
       userAgent: `mailgun-mock/${version} (webhooks)`,
     },
-    { clock, scheduler, logger, signingKey: () => store.state.signingKey, onChange: (d) => bus.emit('delivery', d) },
+    { poster, signatureNow, clock, scheduler, logger, signingKey: () => store.state.signingKey, onChange: (d) => bus.emit('delivery', d) },
   );
   const delivery = createDeliveryEngine({
     store,
@@ -169,6 +171,8 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
     outcomes,
     scheduler,
     dispatcher,
+    poster,
+    signatureNow,
     delivery,
     bus,
     version,

@@ -14,6 +14,7 @@ import type { OutcomeEngine } from './outcomes/registry.js';
 import type { DeliveryEngine } from './services/delivery.js';
 import type { MockTopics } from './services/wait.js';
 import type { Dispatcher } from './webhooks/dispatcher.js';
+import type { Poster } from './webhooks/http-post.js';
 
 export interface AppContext {
   options: ResolvedOptions;
@@ -33,6 +34,10 @@ export interface AppContext {
   outcomes: OutcomeEngine;
   scheduler: Scheduler;
   dispatcher: Dispatcher;
+  /** The webhook HTTP client (deliveries and test events). */
+  poster: Poster;
+  /** "Now" for webhook signatures: real time, or the mock clock with signatureClock 'mock'. */
+  signatureNow(): number;
   delivery: DeliveryEngine;
   bus: Bus<MockTopics>;
   /** The package version, for health and banners. */

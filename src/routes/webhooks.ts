@@ -45,7 +45,9 @@ export function webhookHandlers(ctx: AppContext): Record<'list' | 'get' | 'creat
       const { domain, name } = req.params;
       const targets = webhooks.testTargets(store.state, domain, name, firstField(req.mock.fields, 'url'));
       const results = await Promise.all(
-        targets.map((url) => sendTestEvent({ name, domain: domain.toLowerCase(), url, signingKey: ctx.signingKey, nowMs: ctx.clock.now(), timeoutMs: TEST_TIMEOUT_MS })),
+        targets.map((url) =>
+          sendTestEvent({ name, domain: domain.toLowerCase(), url, signingKey: ctx.signingKey, nowMs: ctx.clock.now(), signedAtMs: ctx.signatureNow(), timeoutMs: TEST_TIMEOUT_MS, poster: ctx.poster, userAgent: `mailgun-mock/${ctx.version} (webhooks)` }),
+        ),
       );
       const shown = results.find((r) => r.code !== 200) ?? results[0];
       sendJson(res, 200, { code: shown?.code ?? 0, message: shown?.message ?? '' });

@@ -8,7 +8,7 @@ import type { Scheduler } from '../lib/scheduler.js';
 import { isLegacyWebhookName } from '../lib/webhook-names.js';
 import type { EventData, MessageRecord } from '../store/types.js';
 import { currentWebhookBody, legacyWebhookBody, type WebhookBody } from './payloads.js';
-import { createPoster } from './http-post.js';
+import type { Poster } from './http-post.js';
 import { signWebhook, type WebhookSignature } from './signing.js';
 
 /** How long a reset lets attempts in flight finish before cutting them. */
@@ -79,12 +79,14 @@ export interface DispatcherOptions {
   retryDelivered: boolean;
   /** Deliveries kept (oldest dropped). */
   limit: number;
-  /** Sign with real time (`real`, what a receiver's freshness check expects) or the mock clock (`mock`). */
-  signatureClock: 'real' | 'mock';
   userAgent: string;
 }
 
 export interface DispatcherDeps {
+  /** The HTTP client (shared with test events); the dispatcher closes it on stop. */
+  poster: Poster;
+  /** "Now" for signatures (real time, or the mock clock). */
+  signatureNow(): number;
   clock: Clock;
   scheduler: Scheduler;
   logger: Logger;
@@ -129,7 +131,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
   const cancels = new Map<string, () => void>();
   let nextId = 1;
   let inFlight = new Set<Promise<void>>();
-  const poster = createPoster();
+  const { poster } = deps;
   let generation = 0;
   const payloads = new Map<string, { data: EventData; message: MessageRecord | undefined }>();
 
@@ -186,8 +188,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
   const attempt = async (d: DeliveryRecord, dueAt: number): Promise<void> => {
     if (stopped) return;
     const gen = generation;
-    const nowForSig = options.signatureClock === 'real' ? Date.now() : deps.clock.now();
-    const signature = signWebhook(deps.signingKey(), nowForSig);
+    const signature = signWebhook(deps.signingKey(), deps.signatureNow());
     const tried: DeliveryAttempt = { attempt: d.attempts.length + 1, at: dueAt, status: 0, durationMs: 0, response: '', signature };
     const started = performance.now();
     try {

@@ -8,7 +8,10 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 export interface PostResult {
   status: number;
   body: string;
+  /** Why no answer came, in words. */
   error?: string;
+  /** The same as a code: Node's (`ECONNREFUSED`…), or `TIMEOUT`, `ABORTED`, `BAD_URL`. */
+  code?: string;
 }
 
 export interface Poster {
@@ -31,7 +34,7 @@ export function createPoster(): Poster {
         try {
           target = new URL(url);
         } catch {
-          return resolve({ status: 0, body: '', error: `not a URL: ${url}` });
+          return resolve({ status: 0, body: '', error: `not a URL: ${url}`, code: 'BAD_URL' });
         }
         const https = target.protocol === 'https:';
         let settled = false;
@@ -49,7 +52,7 @@ export function createPoster(): Poster {
         });
         inFlight.add(req);
         const timer = setTimeout(() => {
-          done({ status: 0, body: '', error: `timed out after ${timeoutMs} ms` });
+          done({ status: 0, body: '', error: `timed out after ${timeoutMs} ms`, code: 'TIMEOUT' });
           req.destroy();
         }, timeoutMs);
         req.on('response', (res) => {
@@ -65,7 +68,7 @@ export function createPoster(): Poster {
           res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, excerpt) }));
           res.on('error', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, excerpt) }));
         });
-        req.on('error', (err: NodeJS.ErrnoException) => done({ status: 0, body: '', error: describe(err) }));
+        req.on('error', (err: NodeJS.ErrnoException) => done({ status: 0, body: '', error: describe(err), code: err.code === 'MOCK_ABORTED' ? 'ABORTED' : (err.code ?? 'ERROR') }));
         req.end(body);
       });
     },

@@ -2,6 +2,7 @@
 // and reports what the handler answered ({code, message}), as mailgun.js reads it.
 // Current names get the JSON envelope; legacy names get their form post. The canned values are
 // the ones Mailgun's dashboard test payloads share (reference §3.5).
+import type { Poster } from './http-post.js';
 import { isLegacyWebhookName } from '../lib/webhook-names.js';
 import { buildEventData, sampleMessage, type EventSpec } from './event-data.js';
 import { currentWebhookBody, legacyWebhookBody, type WebhookBody } from './payloads.js';
@@ -48,8 +49,14 @@ export interface TestEventRequest {
   domain: string;
   url: string;
   signingKey: string;
+  /** The event's time (mock clock). */
   nowMs: number;
+  /** The signature's time (real time unless the mock signs with its clock). */
+  signedAtMs: number;
   timeoutMs: number;
+  /** The mock's webhook HTTP client (keep-alive, cancelled by stop). */
+  poster: Poster;
+  userAgent: string;
 }
 
 /**
@@ -67,34 +74,27 @@ export interface TestEventResult {
  * Builds the body and content type of a test event for a webhook name (current or legacy).
  * @example const { contentType, body } = await buildTestEvent('delivered', 'samples.mailgun.org', signingKey, Date.now());
  */
-export async function buildTestEvent(name: string, domain: string, signingKey: string, nowMs: number): Promise<WebhookBody> {
+export async function buildTestEvent(name: string, domain: string, signingKey: string, nowMs: number, signedAtMs = nowMs): Promise<WebhookBody> {
   const spec = Object.hasOwn(TEST_SPECS, name) ? TEST_SPECS[name] : undefined;
   if (!spec) throw new TypeError(`no test event for webhook name '${name}'`);
   const message = sampleMessage({ domain, nowMs, subject: `Test ${name} webhook` });
   const data = buildEventData(spec, { message, recipient: message.recipients[0]!, nowMs, storageBaseUrl: TEST_STORAGE_BASE_URL, accountId: TEST_ACCOUNT_ID });
-  const sig = signWebhook(signingKey, nowMs);
+  const sig = signWebhook(signingKey, signedAtMs);
   return isLegacyWebhookName(name) ? legacyWebhookBody(name, data, message, sig) : currentWebhookBody(data, sig);
 }
 
 /**
  * Sends one test event; never throws (an unreachable URL answers code 0 and says why).
- * @example const result = await sendTestEvent({ name: 'opened', domain, url, signingKey, nowMs: Date.now(), timeoutMs: 10_000 });
+ * @example const result = await sendTestEvent({ name: 'opened', domain, url, signingKey, nowMs: Date.now(), signedAtMs: Date.now(), timeoutMs: 10_000, poster });
  */
 export async function sendTestEvent(req: TestEventRequest): Promise<TestEventResult> {
+  let payload: WebhookBody;
   try {
-    const { body, contentType } = await buildTestEvent(req.name, req.domain, req.signingKey, req.nowMs);
-    const res = await fetch(req.url, {
-      method: 'POST',
-      headers: { 'Content-Type': contentType, 'User-Agent': 'mailgun-mock' },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(req.timeoutMs),
-    });
-    const text = await res.text();
-    return { code: res.status, message: text.slice(0, 1000) };
+    payload = await buildTestEvent(req.name, req.domain, req.signingKey, req.nowMs, req.signedAtMs);
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${req.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
-    return { code: 0, message: `could not reach ${req.url}: ${reason}` };
+    return { code: 0, message: `could not build the test event: ${(err as Error).message}` };
   }
+  const r = await req.poster.post(req.url, { 'Content-Type': payload.contentType, 'User-Agent': req.userAgent }, payload.body, req.timeoutMs, 1000);
+  if (r.code === undefined) return { code: r.status, message: r.body };
+  return { code: 0, message: `could not reach ${req.url}: ${r.code === 'TIMEOUT' ? `timed out after ${req.timeoutMs} ms` : r.code}` };
 }

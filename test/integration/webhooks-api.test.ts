@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MailgunMock } from '../../src/index.js';
+import { createClock } from '../../src/lib/clock.js';
 import { basic, createTestMock, DOMAIN } from '../helpers.js';
 
 const SEED_URL = 'http://postbin.heroku.com/860bcd65';
@@ -458,6 +459,15 @@ describe('PUT …/webhooks/{name}/test posts a signed test event and reports the
     const payload = JSON.parse(receiver.received[0]!.body) as { signature: { timestamp: string; token: string; signature: string } };
     expectValidSignature('key-my-own-signing-key', payload.signature);
     await own.stop();
+  });
+
+  it('signs a test event with real time and dates its event on the mock clock, as deliveries do', async () => {
+    const frozen = await createTestMock({ clock: createClock({ frozenAt: Date.parse('2020-01-01T00:00:00Z') }) });
+    await request(frozen.app).put(`${hooks('v3', DOMAIN, 'clicked')}/test`).set('Authorization', basic()).field('url', receiver.url).expect(200);
+    const payload = JSON.parse(receiver.received.at(-1)!.body) as { signature: { timestamp: string }; 'event-data': { timestamp: number } };
+    expect(Math.abs(Number(payload.signature.timestamp) - Date.now() / 1000)).toBeLessThan(120);
+    expect(Math.floor(payload['event-data'].timestamp)).toBe(Date.parse('2020-01-01T00:00:00Z') / 1000);
+    await frozen.stop();
   });
 
   it('answers code 0 and says why when the url refuses the connection', async () => {
