@@ -31,3 +31,12 @@ export async function rejection(promise: Promise<unknown>): Promise<APIError> {
   }
   throw new Error('expected the call to fail');
 }
+
+/**
+ * A URL whose connection is refused: port 1 (tcpmux) is far below the ephemeral range (32768+),
+ * where every test server's port 0 lands, so no test can be listening there, unlike a port just
+ * closed, which another test's server may take a moment later.
+ */
+export function refusingUrl(path = '/gone'): string {
+  return `http://127.0.0.1:1${path}`;
+}

@@ -1,11 +1,10 @@
 // The delivery issue's headline: a message sent through mailgun.js reaches the user's own webhook
 // handler, signed with the HTTP webhook signing key, and a failing handler sees Mailgun's retries
 // on a fast-forwarded schedule.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { refusingUrl } from '../helpers.js';
 import { createClock, startMailgunMock, type MailgunMock } from '../../src/index.js';
 import { isSignedBy, startReceiver, type Receiver } from '../receiver.js';
 
@@ -30,15 +29,6 @@ beforeEach(async () => {
   receiver.posts.length = 0;
   receiver.answer = () => ({ status: 200, body: 'ok' });
 });
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function hook(name: string, path = `/${name}`) {
   await mg.webhooks.create(DOMAIN, name, receiver.url + path, false);
@@ -112,8 +102,7 @@ describe('retries', () => {
   });
 
   it('a refused connection is retried and then succeeds when the handler comes back', async () => {
-    const closed = await closedPort();
-    await mg.webhooks.create(DOMAIN, 'delivered', `http://127.0.0.1:${closed}/hook`, false);
+    await mg.webhooks.create(DOMAIN, 'delivered', refusingUrl('/hook'), false);
     await mg.messages.create(DOMAIN, { from: 'bob@samples.mailgun.org', to: 'alice@example.com', subject: 'Hi', text: 'x' });
     const d = await mock.waitForDelivery({ state: 'retrying' });
     expect(d.attempts[0]!.status).toBe(0);

@@ -9,7 +9,7 @@ import Mailgun from 'mailgun.js';
 import { Enums } from 'mailgun.js/definitions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMailgunMock, type MailgunMock } from '../../src/index.js';
-import { API_KEY, DOMAIN, rejection } from '../helpers.js';
+import { API_KEY, DOMAIN, rejection, refusingUrl } from '../helpers.js';
 
 const SEED_URL = 'http://postbin.heroku.com/860bcd65';
 
@@ -123,10 +123,7 @@ describe('mailgun.js: create(domain, id, url, true) sends a test event', () => {
   });
 
   it('returns code 0 when nothing listens at the url', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/gone`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const url = refusingUrl();
     const answer = await client().webhooks.create(DOMAIN, 'clicked', url, true);
     expect(answer).toEqual({ code: 0, message: `could not reach ${url}: ECONNREFUSED` });
   });

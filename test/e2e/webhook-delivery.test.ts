@@ -2,12 +2,11 @@
 // which checks signatures with its own HMAC code), with Mailgun's payload shapes, current and legacy;
 // failing handlers get Mailgun's retries on a mock clock that only moves when told; and the control
 // plane shows and drives all of it. No sleeps: waits go through the mock's and the receiver's waitFor.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
 import type { MailgunMessageData } from 'mailgun.js/definitions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { refusingUrl } from '../helpers.js';
 import {
   createClock,
   DEFAULT_SIGNING_KEY,
@@ -139,15 +138,6 @@ async function admin(s: Suite, method: string, path: string, body?: unknown): Pr
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 /** Resolves once the delivery has finished its first attempt (any state but pending). */
@@ -572,8 +562,7 @@ describe('retries on the default schedule', () => {
   });
 
   it('a refused connection is retried on the schedule', async () => {
-    const port = await closedPort();
-    await s.mg.webhooks.create(DOMAIN, 'delivered', `http://127.0.0.1:${port}/gone`, false);
+    await s.mg.webhooks.create(DOMAIN, 'delivered', refusingUrl(), false);
     await send(s, 'alice@example.com');
     const first = await s.mock.waitForDelivery({ state: 'retrying' });
     expect(first.attempts[0]).toMatchObject({ status: 0, error: expect.stringMatching(/refused/) });
