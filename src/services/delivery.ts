@@ -116,12 +116,11 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
     }
   };
 
-  const plan = (domain: DomainRecord, message: MessageRecord, recipient: string): Plan => {
-    if (domain.bounces.some((b) => b.address === recipient)) return { kind: 'suppressed', which: 'bounce' };
-    if (domain.unsubscribes.some((u) => u.address === recipient && (u.tags.includes('*') || u.tags.some((t) => message.tags.some((m) => m.toLowerCase() === t.toLowerCase()))))) {
-      return { kind: 'suppressed', which: 'unsubscribe' };
-    }
-    if (domain.complaints.some((c) => c.address === recipient)) return { kind: 'suppressed', which: 'complaint' };
+  const plan = (domain: DomainRecord, message: MessageRecord, recipient: string, lists = suppressionIndex(domain)): Plan => {
+    if (lists.bounces.has(recipient)) return { kind: 'suppressed', which: 'bounce' };
+    const tags = lists.unsubscribes.get(recipient);
+    if (tags && (tags.includes('*') || tags.some((t) => message.tags.some((m) => m.toLowerCase() === t.toLowerCase())))) return { kind: 'suppressed', which: 'unsubscribe' };
+    if (lists.complaints.has(recipient)) return { kind: 'suppressed', which: 'complaint' };
     // The variable as this recipient's events show it (%recipient.x% substituted), else a
     // recipient-variables entry of that name.
     const picked = stringVar(userVariables(message, recipient)[OUTCOME_VARIABLE]) ?? stringVar(recipientVariablesOf(message, recipient)[OUTCOME_VARIABLE]);
@@ -217,8 +216,10 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
         trim(s.messages, deps.retain.messages);
         for (const r of msg.recipients) recs.push(addEvent(s, msg, r, { event: 'accepted' }, now));
         const due = Math.max(msg.deliveryTime ?? 0, now + deps.deliveryDelayMs);
+        // One look-up table per send: up to 1000 recipients against lists of any length.
+        const lists = due <= now ? suppressionIndex(domain) : undefined;
         for (const r of msg.recipients) {
-          if (due <= now) recs.push(...carryOut(s, msg, r, plan(domain, msg, r), now));
+          if (lists) recs.push(...carryOut(s, msg, r, plan(domain, msg, r, lists), now));
           else later(due, msg, r, undefined, 1);
         }
         return msg;
@@ -275,6 +276,13 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
  */
 function trim(list: unknown[], limit: number): void {
   if (list.length > limit + Math.max(1, Math.floor(limit / 10))) list.splice(0, list.length - limit);
+}
+
+/** A domain's suppression lists as look-up tables (addresses are stored lower-cased). */
+function suppressionIndex(domain: DomainRecord): { bounces: Set<string>; complaints: Set<string>; unsubscribes: Map<string, string[]> } {
+  const unsubscribes = new Map<string, string[]>();
+  for (const u of domain.unsubscribes) unsubscribes.set(u.address, [...(unsubscribes.get(u.address) ?? []), ...u.tags]);
+  return { bounces: new Set(domain.bounces.map((b) => b.address)), complaints: new Set(domain.complaints.map((c) => c.address)), unsubscribes };
 }
 
 function stringVar(v: unknown): string | undefined {
