@@ -138,7 +138,7 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
       limit: opts.deliveryLimit,
       userAgent: `mailgun-mock/${version} (webhooks)`,
     },
-    { poster, signatureNow, clock, scheduler, logger, signingKey: () => store.state.signingKey, onChange: (d) => bus.emit('delivery', d) },
+    { poster, signatureNow, clock, scheduler, logger, signingKey: () => store.state.signingKey, onChange: (copy) => bus.listening('delivery') && bus.emit('delivery', copy()) },
   );
   const delivery = createDeliveryEngine({
     store,

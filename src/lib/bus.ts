@@ -5,6 +5,8 @@ import { EventEmitter } from 'node:events';
 export interface Bus<T extends Record<string, unknown>> {
   emit<K extends keyof T & string>(topic: K, value: T[K]): void;
   on<K extends keyof T & string>(topic: K, listener: (value: T[K]) => void): () => void;
+  /** Whether anyone listens (so a value that is costly to build can be skipped). */
+  listening(topic: keyof T & string): boolean;
 }
 
 export function createBus<T extends Record<string, unknown>>(): Bus<T> {
@@ -14,6 +16,9 @@ export function createBus<T extends Record<string, unknown>>(): Bus<T> {
   return {
     emit(topic, value) {
       ee.emit(topic, value);
+    },
+    listening(topic) {
+      return ee.listenerCount(topic) > 0;
     },
     on(topic, listener) {
       const l = listener as (v: unknown) => void;

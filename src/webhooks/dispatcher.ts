@@ -91,7 +91,8 @@ export interface DispatcherDeps {
   scheduler: Scheduler;
   logger: Logger;
   signingKey: () => string;
-  onChange: (d: DeliveryRecord) => void;
+  /** After every change of a delivery; `copy` makes a snapshot (only worth it when someone listens). */
+  onChange: (copy: () => DeliveryRecord) => void;
 }
 
 /** A delivery to make: the event, its message, and the URL and name it goes to. */
@@ -230,7 +231,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
       }));
     }
     if (d.state !== 'retrying') deps.logger.debug(`webhook ${d.webhook} → ${d.url}: ${d.state} after ${n} attempt(s)`);
-    deps.onChange(snapshot(d));
+    deps.onChange(() => snapshot(d));
   };
 
   const track = (p: Promise<void>): Promise<void> => {
@@ -265,7 +266,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
         payloads.set(d.id, { data, message });
         keep(d);
         evict();
-        deps.onChange(snapshot(d));
+        deps.onChange(() => snapshot(d));
         void track(post(d, d.createdAt).catch((err: unknown) => deps.logger.error(`[internal] webhook delivery ${d.id}: ${(err as Error).message}`)));
       }
     },
