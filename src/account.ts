@@ -13,7 +13,7 @@ import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import { createScheduler } from './lib/scheduler.js';
 import { createOutcomeRegistry, type OutcomeRegistry } from './outcomes/registry.js';
-import { createDeliveryEngine, type EmitRequest } from './services/delivery.js';
+import { createDeliveryEngine, stillTargeted, type EmitRequest } from './services/delivery.js';
 import { eventMatches, findMessage, listEvents, listMessages, messageMatches, summarise, type EventFilter, type MessageFilter } from './services/inspect.js';
 import { createJournal, type RequestJournal } from './services/journal.js';
 import { createRateLimiter } from './services/rate-limiter.js';
@@ -138,7 +138,7 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
       limit: opts.deliveryLimit,
       userAgent: `mailgun-mock/${version} (webhooks)`,
     },
-    { poster, signatureNow, clock, scheduler, logger, signingKey: () => store.state.signingKey, onChange: (copy) => bus.listening('delivery') && bus.emit('delivery', copy()) },
+    { poster, signatureNow, stillTargeted: (d) => stillTargeted(store.state, d.domain, d.webhook, d.url), clock, scheduler, logger, signingKey: () => store.state.signingKey, onChange: (copy) => bus.listening('delivery') && bus.emit('delivery', copy()) },
   );
   const delivery = createDeliveryEngine({
     store,

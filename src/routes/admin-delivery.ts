@@ -16,7 +16,7 @@ export interface DeliveryAdminActions {
   advanceClock(ms: number): Promise<void>;
 }
 
-const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'retrying', 'delivered', 'rejected', 'failed'];
+const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'retrying', 'delivered', 'rejected', 'failed', 'cancelled'];
 const EMIT_EVENTS = ['opened', 'clicked', 'unsubscribed', 'complained', 'failed', 'delivered'] as const;
 /** The longest single advance: a year, far past any retry schedule. */
 const MAX_ADVANCE_MS = 366 * 24 * 3600 * 1000;

@@ -159,7 +159,7 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
           return [addEvent(s, message, recipient, { event: 'failed', severity: 'permanent', reason: 'old', code, message: msg, description: 'Too old: Mailgun stopped retrying', attemptNo }, nowMs)];
         }
         const rec = addEvent(s, message, recipient, { event: 'failed', severity: 'temporary', reason: 'generic', code, message: msg, description: rule?.description ?? '', enhancedCode: rule?.code ? undefined : DEFAULT_SOFT.enhanced, attemptNo, retrySeconds: Math.round(wait / 1000) }, nowMs);
-        later(nowMs + wait, message, recipient, p, attemptNo + 1);
+        later(nowMs + wait, message, domain, { recipient, plan: p, attemptNo: attemptNo + 1 });
         return [rec];
       }
       case 'delivered':
@@ -185,8 +185,14 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
   };
 
   /** Runs a recipient's plan at a later mock time (a scheduled send, a delay, a soft-bounce retry). */
-  /** `p` undefined: decided when it runs (a scheduled send meets the suppression lists and rules of then). */
-  const later = (due: number, message: MessageRecord, recipient: string, p: Plan | undefined, attemptNo: number) => {
+  /**
+   * Runs work for a message at a later mock time: its recipients' outcomes (a scheduled or delayed
+   * send, decided then, so they meet the suppression lists and rules of that time), or one
+   * recipient's next soft-bounce attempt. It runs while the domain it was sent from exists (the same
+   * record: deleted and created anew is another domain), whether or not retention still keeps the
+   * message for looking at.
+   */
+  const later = (due: number, message: MessageRecord, domainRec: DomainRecord, work: { recipient: string; plan: Plan; attemptNo: number } | 'send') => {
     const gen = generation;
     const cancel = scheduler.at(due, async () => {
       cancels.delete(cancel);
@@ -194,8 +200,10 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
       const now = Math.max(due, 0);
       const recs = await store.mutate((s) => {
         const domain = findDomain(s, message.domain);
-        if (gen !== generation || !domain || !s.messages.some((m) => m.id === message.id)) return [];
-        return carryOut(s, message, recipient, p ?? plan(domain, message, recipient), now, attemptNo);
+        if (gen !== generation || domain !== domainRec) return [];
+        if (work !== 'send') return carryOut(s, message, work.recipient, work.plan, now, work.attemptNo);
+        const lists = suppressionIndex(domain);
+        return message.recipients.flatMap((r) => carryOut(s, message, r, plan(domain, message, r, lists), now));
       });
       // A reset while the write ran wins: nothing of before it is announced or posted after it.
       if (gen === generation) announce(recs, message);
@@ -217,10 +225,11 @@ export function createDeliveryEngine(deps: DeliveryDeps): DeliveryEngine {
         for (const r of msg.recipients) recs.push(addEvent(s, msg, r, { event: 'accepted' }, now));
         const due = Math.max(msg.deliveryTime ?? 0, now + deps.deliveryDelayMs);
         // One look-up table per send: up to 1000 recipients against lists of any length.
-        const lists = due <= now ? suppressionIndex(domain) : undefined;
-        for (const r of msg.recipients) {
-          if (lists) recs.push(...carryOut(s, msg, r, plan(domain, msg, r, lists), now));
-          else later(due, msg, r, undefined, 1);
+        if (due > now) {
+          later(due, msg, domain, 'send');
+        } else {
+          const lists = suppressionIndex(domain);
+          for (const r of msg.recipients) recs.push(...carryOut(s, msg, r, plan(domain, msg, r, lists), now));
         }
         return msg;
       });
@@ -345,6 +354,14 @@ function emitSpec(req: EmitRequest): EventSpec {
       };
     }
   }
+}
+
+/** Whether `url` is still registered for webhook name `webhook` on the domain (or its region's account webhooks). */
+export function stillTargeted(state: MockState, domainName: string, webhook: string, url: string): boolean {
+  const domain = findDomain(state, domainName);
+  if (!domain) return false;
+  if (domain.webhooks.some((h) => h.name === webhook && h.urls.includes(url))) return true;
+  return state.accountWebhooks.some((w) => w.region === domain.region && w.url === url && w.eventTypes.includes(webhook));
 }
 
 /**

@@ -2,7 +2,7 @@
 // into a MessageInput, or throws the 400 Mailgun answers. Pure: no req/res, no store, no clock of its own.
 import { parseRfc2822 } from '../lib/dates.js';
 import { parseJsonObject } from '../lib/json.js';
-import { invalidAddressText, parseAddressList } from './addresses.js';
+import { invalidAddressText, parseAddressList } from '../lib/addresses.js';
 import { safeContentType } from '../lib/content-type.js';
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
 import { errors } from '../errors.js';

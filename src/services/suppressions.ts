@@ -15,7 +15,7 @@
 import { errors, MailgunError } from '../errors.js';
 import { allFields, firstField, type Fields } from '../lib/fields.js';
 import type { AllowlistRecord, BounceRecord, ComplaintRecord, DomainRecord, UnsubscribeRecord } from '../store/types.js';
-import { isValidAddress } from './addresses.js';
+import { isValidAddress } from '../lib/addresses.js';
 import { parseRfc2822Date } from './message-input.js';
 
 /** The list types, as their URL path segments name them. */
@@ -177,11 +177,15 @@ export function listPage(domain: DomainRecord, type: SuppressionType, q: ListQue
 /** The four absolute links, in the query form recorded from Mailgun in 2025 (mailgun.js reads `address`). */
 export function pagingLinks(listUrl: string, q: ListQuery, page: ListPage): Record<'first' | 'last' | 'next' | 'previous', string> {
   const link = (pairs: Array<[string, string]>) => `${listUrl}?${new URLSearchParams([...pairs, ['limit', String(q.limit)], ['term', q.term]]).toString()}`;
+  // Off either end (an empty page), the way back is the end itself: the page before the one past
+  // the last is the last page, the page after the one before the first is the first page. (Going
+  // back from the divider would skip the entry the divider names.)
+  const offEnd = page.items.length === 0;
   return {
     first: link([]),
     last: link([['page', 'last']]),
-    next: link([['page', 'next'], ['address', page.next]]),
-    previous: link([['page', 'previous'], ['address', page.previous]]),
+    next: offEnd && q.page === 'previous' ? link([]) : link([['page', 'next'], ['address', page.next]]),
+    previous: offEnd && q.page === 'next' ? link([['page', 'last']]) : link([['page', 'previous'], ['address', page.previous]]),
   };
 }
 

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { isLegacyWebhookName } from '../lib/webhook-names.js';
+import { isValidAddress } from '../lib/addresses.js';
 import { isValidWebhookUrl } from '../lib/urls.js';
 import { validateOutcomeRule, OutcomeRuleError, type OutcomeRuleInput } from '../outcomes/rules.js';
 import type { MockState, Region, TrackingSettings } from './types.js';
@@ -129,19 +130,41 @@ export async function seedFromFixtures(data: unknown, source: string): Promise<S
       return new Date(v).toISOString();
     };
     const lower = (a: string) => a.trim().toLowerCase();
+    const address = (a: string, field: string): string => {
+      const v = lower(a);
+      if (!isValidAddress(v)) throw new FixtureError(`fixtures file ${source}: field /domains/${i}/${field} is not a valid address`);
+      return v;
+    };
     state.domains.push({
       name,
       region: d.region ?? 'us',
       createdAt: new Date(createdAt).toISOString(),
       webhooks,
       tracking: { open: d.tracking?.open ?? true, click: d.tracking?.click ?? true, unsubscribe: d.tracking?.unsubscribe ?? true },
-      bounces: (d.bounces ?? []).map((b, j) => ({ address: lower(b.address), code: b.code ?? '550', error: b.error ?? '', createdAt: date(b.createdAt, `bounces/${j}/createdAt`) })),
-      unsubscribes: (d.unsubscribes ?? []).map((u, j) => ({ address: lower(u.address), tags: u.tags && u.tags.length > 0 ? [...u.tags] : ['*'], createdAt: date(u.createdAt, `unsubscribes/${j}/createdAt`) })),
-      complaints: (d.complaints ?? []).map((c, j) => ({ address: lower(c.address), createdAt: date(c.createdAt, `complaints/${j}/createdAt`) })),
-      allowlist: (d.allowlist ?? []).map((a, j) => {
-        const value = lower(a.value);
-        return { value, type: value.includes('@') ? ('address' as const) : ('domain' as const), reason: a.reason ?? '', createdAt: date(a.createdAt, `allowlist/${j}/createdAt`) };
-      }),
+      // An address listed twice (in other cases or spacing) is one entry, as the API keeps it:
+      // the later entry wins, an unsubscribe's tags are merged.
+      bounces: byKey((d.bounces ?? []).map((b, j) => ({ address: address(b.address, `bounces/${j}/address`), code: b.code ?? '550', error: b.error ?? '', createdAt: date(b.createdAt, `bounces/${j}/createdAt`) })), (b) => b.address),
+      unsubscribes: byKey(
+        (d.unsubscribes ?? []).map((u, j) => {
+          const tags = [...new Set((u.tags ?? []).map((t) => t.trim()).filter((t) => t.length > 0))];
+          return { address: address(u.address, `unsubscribes/${j}/address`), tags: tags.length > 0 ? tags : ['*'], createdAt: date(u.createdAt, `unsubscribes/${j}/createdAt`) };
+        }),
+        (u) => u.address,
+        (old, next) => ({ ...next, tags: old.tags.includes('*') || next.tags.includes('*') ? ['*'] : [...new Set([...old.tags, ...next.tags])] }),
+      ),
+      complaints: byKey((d.complaints ?? []).map((c, j) => ({ address: address(c.address, `complaints/${j}/address`), createdAt: date(c.createdAt, `complaints/${j}/createdAt`) })), (c) => c.address),
+      allowlist: byKey(
+        (d.allowlist ?? []).map((a, j) => {
+          const value = lower(a.value);
+          // The API's checks: an address, or a domain name (an address's domain part).
+          const type = value.includes('@') ? ('address' as const) : ('domain' as const);
+          if (type === 'address' ? !isValidAddress(value) : value.startsWith('[') || !isValidAddress(`x@${value}`)) {
+            throw new FixtureError(`fixtures file ${source}: field /domains/${i}/allowlist/${j}/value is not a valid address or domain name`);
+          }
+          return { value, type, reason: a.reason ?? '', createdAt: date(a.createdAt, `allowlist/${j}/createdAt`) };
+        }),
+        (a) => a.value,
+      ),
     });
   });
   const outcomes = (fixtures.outcomes ?? []).map((o, i) => {
@@ -154,4 +177,15 @@ export async function seedFromFixtures(data: unknown, source: string): Promise<S
     }
   });
   return { state, apiKeys: fixtures.apiKeys ?? [], signingKey: fixtures.signingKey, outcomes, source };
+}
+
+/** One entry per key, in first-seen order; a repeat replaces the entry (or is merged into it). */
+function byKey<T>(items: T[], key: (t: T) => string, merge: (old: T, next: T) => T = (_old, next) => next): T[] {
+  const out = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    const old = out.get(k);
+    out.set(k, old === undefined ? item : merge(old, item));
+  }
+  return [...out.values()];
 }

@@ -33,8 +33,12 @@ export interface DeliveryAttempt {
   signature: WebhookSignature;
 }
 
-/** `pending` (first attempt under way), `retrying` (waiting for the next), or finished: `delivered` (200), `rejected` (406), `failed` (given up). */
-export type DeliveryState = 'pending' | 'retrying' | 'delivered' | 'rejected' | 'failed';
+/**
+ * `pending` (first attempt under way), `retrying` (waiting for the next), or finished: `delivered`
+ * (200), `rejected` (406), `failed` (given up), `cancelled` (its webhook or domain was deleted while
+ * it waited to be retried).
+ */
+export type DeliveryState = 'pending' | 'retrying' | 'delivered' | 'rejected' | 'failed' | 'cancelled';
 
 /** One event's delivery to one URL. */
 export interface DeliveryRecord {
@@ -87,6 +91,8 @@ export interface DispatcherDeps {
   poster: Poster;
   /** "Now" for signatures (real time, or the mock clock). */
   signatureNow(): number;
+  /** Whether the URL is still registered for the delivery's webhook name (checked before each retry). */
+  stillTargeted(d: DeliveryRecord): boolean;
   clock: Clock;
   scheduler: Scheduler;
   logger: Logger;
@@ -142,7 +148,7 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
   const busy = new Map<string, Promise<void>>();
   let stopped = false;
 
-  const finished = (d: DeliveryRecord) => d.state === 'delivered' || d.state === 'rejected' || d.state === 'failed';
+  const finished = (d: DeliveryRecord) => d.state !== 'pending' && d.state !== 'retrying';
 
   /**
    * The journal keeps `limit` deliveries, dropping the oldest finished ones: a delivery still
@@ -227,6 +233,14 @@ export function createDispatcher(options: DispatcherOptions, deps: DispatcherDep
       d.nextRetryAt = due;
       cancels.set(d.id, deps.scheduler.at(due, () => {
         cancels.delete(d.id);
+        if (!deps.stillTargeted(d)) {
+          // Its webhook (or its whole domain) was deleted meanwhile: nothing is left to retry.
+          d.state = 'cancelled';
+          d.nextRetryAt = null;
+          deps.onChange(() => snapshot(d));
+          evict();
+          return undefined;
+        }
         return track(post(d, due));
       }));
     }

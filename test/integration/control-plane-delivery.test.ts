@@ -425,7 +425,7 @@ describe('/__mock/webhooks/deliveries', () => {
   });
 
   it.each([
-    ['state=bogus', "Query parameter 'state' must be one of pending, retrying, delivered, rejected, failed"],
+    ['state=bogus', "Query parameter 'state' must be one of pending, retrying, delivered, rejected, failed, cancelled"],
     ['status=ok', "Query parameter 'status' must be a whole number"],
     ['status=2000', "Query parameter 'status' must be a whole number"],
     ['limit=-1', "Query parameter 'limit' must be a whole number"],

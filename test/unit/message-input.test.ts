@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { MailgunError } from '../../src/errors.js';
 import { emptyFields, type Fields } from '../../src/lib/fields.js';
-import { isValidAddress, parseAddressList } from '../../src/services/addresses.js';
+import { isValidAddress, parseAddressList } from '../../src/lib/addresses.js';
 import {
   MESSAGE_ERRORS,
   parseMessage,
