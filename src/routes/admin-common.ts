@@ -51,6 +51,7 @@ export function mountRuleRoutes<R>(
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null) throw errors.badRequest(`Send ${names.noun} as a JSON object (Content-Type: application/json)`);
     const inputs = Array.isArray(body) ? body : [body];
+    if (inputs.length === 0) throw errors.badRequest(`Send at least one ${names.kind} (an empty list adds nothing)`);
     let checked: R[];
     try {
       checked = inputs.map(check);

@@ -537,3 +537,16 @@ describe('POST /__mock/reset', () => {
     expect((await api().get('/__mock/outcomes')).body.items.map((r: { recipient: string }) => r.recipient)).toEqual([FIXTURE_RULE.recipient, OPTION_RULE.recipient]);
   });
 });
+
+describe('rule lists refuse an empty list', () => {
+  it.each([
+    ['/__mock/outcomes', 'Send at least one outcome rule (an empty list adds nothing)'],
+    ['/__mock/faults', 'Send at least one fault rule (an empty list adds nothing)'],
+  ])('POST %s with [] is a 400', async (path, message) => {
+    const m = await createTestMock();
+    const res = await request(m.app).post(path).set('Content-Type', 'application/json').send('[]');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ message });
+    await m.stop();
+  });
+});
