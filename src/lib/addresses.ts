@@ -214,6 +214,14 @@ function isValidLocalPart(local: string): boolean {
   return local.split('.').every((atom) => atom !== '' && ATEXT.test(atom));
 }
 
+/** A domain as an address may hold it after the `@` (two or more labels, UTF-8 allowed), without IP literals: what an allowlist entry names. */
+export function isValidMailDomain(domain: string): boolean {
+  if (domain.length > 253) return false;
+  const labels = domain.split('.');
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return false;
+  return !/^\d+$/.test(labels[labels.length - 1]!);
+}
+
 function isValidDomain(domain: string): boolean {
   if (domain.startsWith('[')) {
     if (!domain.endsWith(']')) return false;
@@ -222,10 +230,7 @@ function isValidDomain(domain: string): boolean {
     const parts = literal.split('.');
     return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
   }
-  if (domain.length > 253) return false;
-  const labels = domain.split('.');
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return false;
-  return !/^\d+$/.test(labels[labels.length - 1]!);
+  return isValidMailDomain(domain);
 }
 
 

@@ -15,7 +15,7 @@
 import { errors, MailgunError } from '../errors.js';
 import { allFields, firstField, type Fields } from '../lib/fields.js';
 import type { AllowlistRecord, BounceRecord, ComplaintRecord, DomainRecord, UnsubscribeRecord } from '../store/types.js';
-import { isValidAddress } from '../lib/addresses.js';
+import { isValidAddress, isValidMailDomain } from '../lib/addresses.js';
 import { parseRfc2822Date } from './message-input.js';
 
 /** The list types, as their URL path segments name them. */
@@ -263,7 +263,7 @@ export function entryFromForm(type: SuppressionType, fields: Fields, nowMs: numb
     const dom = firstField(fields, 'domain');
     if (dom === undefined || dom === '') throw missing('address/domain');
     const d = dom.trim().toLowerCase();
-    if (d.startsWith('[') || !isValidAddress(`x@${d}`)) throw invalidFormat('domain', dom);
+    if (!isValidMailDomain(d)) throw invalidFormat('domain', dom);
     return { value: d, type: 'domain', reason, createdAt: new Date(nowMs).toISOString() };
   }
   // The form field is `tag` (its first value, as Mailgun reads a single field); `tags` is taken too.

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { isLegacyWebhookName } from '../lib/webhook-names.js';
-import { isValidAddress } from '../lib/addresses.js';
+import { isValidAddress, isValidMailDomain } from '../lib/addresses.js';
 import { isValidWebhookUrl } from '../lib/urls.js';
 import { validateOutcomeRule, OutcomeRuleError, type OutcomeRuleInput } from '../outcomes/rules.js';
 import type { MockState, Region, TrackingSettings } from './types.js';
@@ -158,7 +158,7 @@ export async function seedFromFixtures(data: unknown, source: string): Promise<S
           const value = lower(a.value);
           // The API's checks: an address, or a domain name (an address's domain part).
           const type = value.includes('@') ? ('address' as const) : ('domain' as const);
-          if (type === 'address' ? !isValidAddress(value) : value.startsWith('[') || !isValidAddress(`x@${value}`)) {
+          if (type === 'address' ? !isValidAddress(value) : !isValidMailDomain(value)) {
             throw new FixtureError(`fixtures file ${source}: field /domains/${i}/allowlist/${j}/value is not a valid address or domain name`);
           }
           return { value, type, reason: a.reason ?? '', createdAt: date(a.createdAt, `allowlist/${j}/createdAt`) };
