@@ -186,6 +186,7 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
     outcomes.reset();
     journal.reset();
     rateLimiter.reset();
+    bus.emit('reset', {});
   };
   const app = createApp(ctx, { reset, advanceClock: shared.advanceClock });
 
@@ -221,6 +222,7 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
       }
     },
     async stop() {
+      bus.emit('shutdown', {});
       delivery.reset();
       scheduler.stop();
       await dispatcher.stop();

@@ -60,6 +60,12 @@ export interface MailgunMock extends MailgunAccount {
   accounts(): MailgunAccount[];
 }
 
+/** The `account` query parameter of a control-plane URL, if any. */
+function accountParam(url: string): string | undefined {
+  const at = url.indexOf('?');
+  return at === -1 ? undefined : (new URLSearchParams(url.slice(at + 1)).get('account') ?? undefined);
+}
+
 /**
  * Builds a mock without listening: its `app` is ready for supertest.
  * @example
@@ -121,7 +127,8 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
       const path = req.path;
       let key: string | undefined;
       if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
-        const named = req.headers[ACCOUNT_HEADER];
+        // The header, or (for a browser's EventSource and links, which cannot set headers) ?account=.
+        const named = req.headers[ACCOUNT_HEADER] ?? accountParam(req.url);
         if (path === `${CONTROL_PREFIX}/accounts` && req.method === 'GET') {
           res.status(200).json({ items: opened.map((a) => ({ id: a.id, messages: a.store.state.messages.length, events: a.store.state.events.length })) });
           return;
@@ -238,6 +245,8 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     },
     stop() {
       stopped ??= (async () => {
+        // Live streams (the dashboard's) would otherwise hold the close for its whole grace period.
+        for (const a of opened) a.ctx.bus.emit('shutdown', {});
         await Promise.all(servers.map(close));
         await Promise.all(opened.map((a) => a.stop()));
       })();

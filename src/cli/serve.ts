@@ -54,6 +54,7 @@ export function banner(mock: MailgunMock, opts: ServeOptions): string {
   if (faults > 0) lines.push(`  faults         ${faults} rule${faults === 1 ? '' : 's'} from boot (see ${mock.url}/__mock/faults)`);
   if (opts.host === '0.0.0.0' || opts.host === '::') lines.push(`  bound to       ${opts.host} (all interfaces)`);
   lines.push(
+    `  dashboard      ${mock.url}/__mock/ui`,
     `  control plane  ${mock.url}/__mock`,
     `  signing key    ${mock.signingKey} (webhooks are signed with it)`,
     `  webhooks       retried after ${formatWaits(opts.webhookRetrySchedule)}; clock ${opts.clockSpeed !== undefined && opts.clockSpeed !== 1 ? `runs ×${opts.clockSpeed}` : 'is real time'} (POST ${mock.url}/__mock/clock/advance)`,

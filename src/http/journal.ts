@@ -16,7 +16,8 @@ export function createJournalMiddleware(ctx: AppContext): RequestHandler {
     if (path === CONTROL_PREFIX || path.startsWith(CONTROL_DIR)) return next();
     const record = () => {
       const m = req.mock;
-      ctx.journal.record({
+      const status = res.writableFinished ? res.statusCode : 0;
+      const seq = ctx.journal.record({
         startedMs: started,
         method: req.method,
         path,
@@ -28,10 +29,11 @@ export function createJournalMiddleware(ctx: AppContext): RequestHandler {
         // Without their content: the journal must not keep megabytes of attachments alive.
         files: m.files.length === 0 ? [] : m.files.map(({ field, filename, contentType, size }) => ({ field, filename, contentType, size })),
         // A dropped connection has no status: 0.
-        status: res.writableFinished ? res.statusCode : 0,
+        status,
         durationMs: Math.round((performance.now() - t0) * 100) / 100,
         faultId: m.faultId,
       });
+      if (ctx.bus.listening('request')) ctx.bus.emit('request', { seq, method: req.method, path, status });
     };
     // 'close' alone: Node emits it for every response, on the tick after 'finish' (before the client
     // can have read the answer) or on its own when the connection dropped first.

@@ -10,6 +10,7 @@ import { findMessage, listEvents, listMessages, type EventFilter, type MessageFi
 import type { MessageRecord } from '../store/types.js';
 import { safeContentType } from '../lib/content-type.js';
 import type { DeliveryFilter, DeliveryState } from '../webhooks/dispatcher.js';
+import { sandboxContent } from './ui.js';
 
 export interface DeliveryAdminActions {
   /** Moves the clock and resolves once what became due has run. */
@@ -34,7 +35,7 @@ function summary(m: MessageRecord): Record<string, unknown> {
 }
 
 function messageFilter(q: URLSearchParams): MessageFilter {
-  return { domain: str(q, 'domain'), recipient: str(q, 'recipient'), from: str(q, 'from'), subject: str(q, 'subject'), tag: str(q, 'tag'), limit: limitOf(q) };
+  return { domain: str(q, 'domain'), recipient: str(q, 'recipient'), from: str(q, 'from'), subject: str(q, 'subject'), tag: str(q, 'tag'), search: str(q, 'q'), limit: limitOf(q) };
 }
 
 function jsonObject(req: Request, what: string): Record<string, unknown> {
@@ -47,7 +48,7 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
   const r = Router();
   const { store } = ctx;
 
-  // GET /__mock/messages?recipient=&subject=&tag=&from=&domain=&limit=
+  // GET /__mock/messages?recipient=&subject=&tag=&from=&domain=&q=&limit=
   r.get('/messages', (req, res) => {
     const items = listMessages(store.state, messageFilter(queryOf(req))).map(summary);
     sendJson(res, 200, { items, total: items.length });
@@ -74,6 +75,8 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
     const file = /^\d{1,4}$/.test(req.params.index) ? m.attachments[Number(req.params.index)] : undefined;
     if (!file) throw notFound('Attachment not found');
     const bytes = Buffer.from(file.content, 'base64');
+    // Shown in the dashboard's origin: an HTML or SVG file must not run script there.
+    sandboxContent(res);
     res.status(200).set({ 'Content-Type': safeContentType(file.contentType), 'Content-Length': String(bytes.length) }).end(bytes);
   });
 

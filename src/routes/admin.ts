@@ -8,6 +8,8 @@ import type { JournalFilter } from '../services/journal.js';
 import type { FaultRuleInput } from '../faults/types.js';
 import { mountRuleRoutes, notFound, queryOf, wholeNumber } from './admin-common.js';
 import { createDeliveryAdminRouter, type DeliveryAdminActions } from './admin-delivery.js';
+import { streamHandler } from './live.js';
+import { createMessageContentRouter, createUiRouter } from './ui.js';
 
 export interface AdminActions extends DeliveryAdminActions {
   /** Restores the seed, the boot-time faults and outcome rules, empty journals and fresh rate-limit windows. */
@@ -25,6 +27,8 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
       version: ctx.version,
       endpoints: [
         'GET /__mock/health',
+        'GET /__mock/ui',
+        'GET /__mock/stream',
         'GET /__mock/accounts',
         'POST /__mock/reset',
         'GET|POST|DELETE /__mock/faults',
@@ -33,6 +37,7 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
         'GET /__mock/messages',
         'GET /__mock/messages/latest',
         'GET /__mock/messages/{id}',
+        'GET /__mock/messages/{id}/html',
         'GET /__mock/messages/{id}/attachments/{index}',
         'GET|POST /__mock/events',
         'GET|POST|DELETE /__mock/outcomes',
@@ -82,6 +87,13 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
     sendJson(res, 200, { message: 'Journal has been cleared' });
   });
 
+  // GET /__mock/stream: server-sent events as things happen (the dashboard's live view)
+  r.get('/stream', streamHandler(ctx));
+
+  // /__mock/ui: the dashboard
+  r.use('/ui', createUiRouter(ctx));
+
+  r.use(createMessageContentRouter(ctx));
   r.use(createDeliveryAdminRouter(ctx, actions));
 
   r.use((_req, _res, next) => next(notFound('Unknown control-plane endpoint; see GET /__mock')));

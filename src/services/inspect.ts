@@ -15,6 +15,8 @@ export interface MessageFilter {
   tag?: string;
   /** The Message-Id, with or without `<>`. */
   id?: string;
+  /** Words that must each appear (case-insensitive) in the subject, From, a recipient, a tag, the Message-Id or the text part. */
+  search?: string;
   /** At most this many (the newest). */
   limit?: number;
 }
@@ -43,8 +45,16 @@ export function messageMatches(m: MessageRecord, f: MessageFilter): boolean {
     (f.from === undefined || has(m.from, f.from)) &&
     (f.subject === undefined || has(m.subject, f.subject)) &&
     (f.tag === undefined || m.tags.some((t) => t.toLowerCase() === f.tag!.toLowerCase())) &&
-    (f.id === undefined || m.id === bare(f.id))
+    (f.id === undefined || m.id === bare(f.id)) &&
+    (f.search === undefined || searchMatches(m, f.search))
   );
+}
+
+function searchMatches(m: MessageRecord, search: string): boolean {
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const hay = [m.subject, m.from, m.id, m.text ?? '', ...m.recipients, ...m.tags].join('\n').toLowerCase();
+  return words.every((w) => hay.includes(w));
 }
 
 export function eventMatches(e: EventRecord, f: EventFilter): boolean {

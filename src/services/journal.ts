@@ -75,7 +75,8 @@ export interface RequestJournal {
 
 /** The journal as the mock's middleware feeds it. */
 export interface JournalRecorder extends RequestJournal {
-  record(entry: JournalRecord): void;
+  /** Keeps one answered request; returns its `seq`. */
+  record(entry: JournalRecord): number;
   /** Empties the journal and restarts `seq` at 1 (a mock reset: the next test starts afresh). */
   reset(): void;
 }
@@ -104,10 +105,11 @@ export function createJournal(limit: number): JournalRecorder {
   return {
     record(record) {
       seq++;
-      if (limit === 0) return;
+      if (limit === 0) return seq;
       records.push({ seq, record });
       // Trim in batches so the array is not shifted on every request once full.
       if (records.length > limit + Math.max(16, limit >> 3)) records = records.slice(records.length - limit);
+      return seq;
     },
     list(filter = {}) {
       const from = Math.max(0, records.length - limit);

@@ -10,6 +10,12 @@ export interface MockTopics extends Record<string, unknown> {
   message: MessageRecord;
   event: EventRecord;
   delivery: DeliveryRecord;
+  /** A Mailgun API request was answered (announced only while someone listens, e.g. the dashboard). */
+  request: { seq: number; method: string; path: string; status: number };
+  /** The account was reset. */
+  reset: Record<string, never>;
+  /** The mock is stopping: live streams end. */
+  shutdown: Record<string, never>;
 }
 
 /** How long to wait. */

@@ -1,0 +1,43 @@
+// The mock clock in the header: shown ticking (at its speed, or still when frozen), advanced by the
+// buttons, re-read whenever the stream says it moved.
+import { control } from './api.js';
+import { time, toast } from './dom.js';
+
+interface ClockState {
+  now: number;
+  speed: number;
+  frozen: boolean;
+  pending: number;
+}
+
+let state: ClockState = { now: Date.now(), speed: 1, frozen: false, pending: 0 };
+let readAt = Date.now();
+
+/** The mock clock's now, as last read plus the real time since (scaled by its speed). */
+export function clockNow(): number {
+  return state.frozen ? state.now : Math.floor(state.now + (Date.now() - readAt) * state.speed);
+}
+
+export async function readClock(): Promise<void> {
+  const c = await control<ClockState>('/clock');
+  state = c;
+  readAt = Date.now();
+}
+
+export function showClock(nowEl: HTMLElement, pendingEl: HTMLElement): void {
+  nowEl.textContent = time(clockNow());
+  nowEl.title = state.frozen ? 'frozen: it moves only when advanced' : state.speed === 1 ? 'real time' : `runs ×${state.speed}`;
+  pendingEl.textContent = state.pending ? `${state.pending} scheduled` : '';
+}
+
+/** Advances the mock clock; resolves after the retries and deliveries that became due have run. */
+export async function advance(ms: number): Promise<void> {
+  try {
+    await control('/clock/advance', { method: 'POST', json: { ms } });
+    await readClock();
+    toast(`Clock advanced ${ms >= 3_600_000 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`}: now ${time(state.now)}`);
+  } catch (err) {
+    toast((err as Error).message, true);
+  }
+}
+

@@ -1,0 +1,95 @@
+// Building DOM nodes from data. Everything that came from the mock goes in as text (textContent or
+// attribute values), never as markup: a message's subject or a handler's answer cannot inject HTML.
+
+type Child = Node | string | number | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
+
+/** `h('a', { href: '#/x', class: 'y' }, 'text', child)`: an element; `on…` attributes become listeners. */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (typeof value === 'function') el.addEventListener(name.slice(2).toLowerCase(), value);
+    else if (value === true) el.setAttribute(name, '');
+    else el.setAttribute(name, String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+export function append(el: Node, children: Child[]): void {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    el.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  }
+}
+
+/** Replaces an element's children. */
+export function fill(el: Element, ...children: Child[]): void {
+  el.replaceChildren();
+  append(el, children);
+}
+
+/** A table with a header row; `rows` are arrays of cells, each row element may carry attributes. */
+export function table(testid: string, headers: string[], rows: Array<{ attrs?: Attrs; cells: Child[] }>, empty = 'Nothing yet.'): HTMLElement {
+  if (rows.length === 0) return h('p', { class: 'empty', 'data-testid': testid }, empty);
+  return h(
+    'table',
+    { 'data-testid': testid },
+    h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', {}, t)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', r.attrs ?? {}, ...r.cells.map((c) => h('td', {}, c))))),
+  );
+}
+
+/** A `dl` of label → value pairs (values as text or nodes). */
+export function facts(testid: string, pairs: Array<[string, Child]>): HTMLElement {
+  const dl = h('dl', { class: 'facts', 'data-testid': testid });
+  for (const [k, v] of pairs) append(dl, [h('dt', {}, k), h('dd', {}, v ?? '—')]);
+  return dl;
+}
+
+/** Epoch ms → `2026-11-26 21:05:03Z`. */
+export function time(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A span of ms as `250 ms`, `10 min`, `2 h 5 min`. */
+export function span(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${Math.round(abs)} ms`;
+  if (abs < 60_000) return `${Math.round(abs / 1000)} s`;
+  if (abs < 3_600_000) return `${Math.round(abs / 60_000)} min`;
+  const hours = Math.floor(abs / 3_600_000);
+  const minutes = Math.round((abs % 3_600_000) / 60_000);
+  return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+}
+
+/** Pretty JSON when the text is JSON, else the text as it is. */
+export function pretty(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** A small coloured label. */
+export function badge(text: string, kind = text): HTMLElement {
+  return h('span', { class: `badge b-${kind.replace(/[^a-z0-9_-]/gi, '')}` }, text);
+}
+
+export function link(href: string, text: Child, attrs: Attrs = {}): HTMLAnchorElement {
+  return h('a', { href, ...attrs }, text);
+}
+
+let toastTimer: number | undefined;
+/** A short note at the bottom of the page (errors stay longer). */
+export function toast(message: string, error = false): void {
+  const el = document.getElementById('toast');
+  if (!el) return;
+  el.textContent = message;
+  el.className = error ? 'show error' : 'show';
+  window.clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => (el.className = ''), error ? 8000 : 3000);
+}

@@ -1,0 +1,139 @@
+// The dashboard's entry: reads the mock's config, wires the header (clock, reset, key, live
+// status) and shows the page the URL's hash names, refreshing it when the stream announces
+// something it shows.
+import { chooseKey, chosenKey, control, currentConfig, loadConfig } from './api.js';
+import { fill, h, toast } from './dom.js';
+import { advance, readClock, showClock } from './clock.js';
+import { connectLive, onLive } from './live.js';
+import { deliveryDetail, deliveryList } from './deliveries.js';
+import { domainDetail, domainList } from './domains.js';
+import { eventList } from './events.js';
+import { messageDetail, messageList } from './messages.js';
+import { requestList } from './requests.js';
+import { rulesView } from './rules.js';
+import type { View, ViewFactory } from './view.js';
+
+const ROUTES: Record<string, { list: ViewFactory; detail?: ViewFactory }> = {
+  messages: { list: messageList, detail: messageDetail },
+  events: { list: eventList },
+  deliveries: { list: deliveryList, detail: deliveryDetail },
+  domains: { list: domainList, detail: domainDetail },
+  rules: { list: rulesView },
+  requests: { list: requestList },
+};
+
+const $ = (testid: string) => document.querySelector<HTMLElement>(`[data-testid="${testid}"]`)!;
+const main = document.getElementById('view')!;
+let current: View | undefined;
+let refreshing: Promise<void> | undefined;
+let again = false;
+
+/** Refreshes the current page; a refresh asked for while one runs runs once more after it. */
+function refresh(): void {
+  if (refreshing) {
+    again = true;
+    return;
+  }
+  const view = current;
+  if (!view) return;
+  refreshing = view.refresh().catch((err: Error) => toast(err.message, true)).finally(() => {
+    refreshing = undefined;
+    if (again && view === current) {
+      again = false;
+      refresh();
+    }
+  });
+}
+
+function show(): void {
+  const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  const [page = 'messages', ...rest] = path.split('/').map(decodeURIComponent);
+  const route = ROUTES[page] ?? ROUTES.messages!;
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.getAttribute('data-nav') === (ROUTES[page] ? page : 'messages'));
+  const root = h('section', { 'data-page': rest.length && route.detail ? `${page}-detail` : page });
+  fill(main, root);
+  const factory = rest.length && route.detail ? route.detail : route.list;
+  current = factory(root, new URLSearchParams(query), rest);
+  again = false;
+  refreshing = undefined;
+  refresh();
+}
+
+let liveTimer: number | undefined;
+function liveRefresh(): void {
+  // One refresh per burst of announcements.
+  window.clearTimeout(liveTimer);
+  liveTimer = window.setTimeout(refresh, 100);
+}
+
+function wireHeader(): void {
+  const nowEl = $('clock-now');
+  const pendingEl = $('clock-pending');
+  const tick = () => showClock(nowEl, pendingEl);
+  window.setInterval(tick, 1000);
+  const moved = async () => {
+    await readClock().catch(() => undefined);
+    tick();
+  };
+  void moved();
+  $('clock-advance-10m').addEventListener('click', () => void advance(600_000).then(moved));
+  $('clock-advance-1h').addEventListener('click', () => void advance(3_600_000).then(moved));
+  const clockForm = $('clock-form') as HTMLFormElement;
+  clockForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const minutes = Number((clockForm.elements.namedItem('minutes') as HTMLInputElement).value);
+    if (!(minutes > 0)) return toast('Enter the minutes to advance', true);
+    void advance(Math.round(minutes * 60_000)).then(moved);
+  });
+  $('reset').addEventListener('click', async () => {
+    if (!window.confirm('Reset the mock? Messages, events, deliveries, rules and journals go back to the fixtures.')) return;
+    try {
+      await control('/reset', { method: 'POST' });
+      toast('Mock has been reset');
+      await moved();
+    } catch (err) {
+      toast((err as Error).message, true);
+    }
+  });
+  onLive((topic) => {
+    if (topic === 'clock' || topic === 'delivery' || topic === 'reset') void moved();
+    if (current?.topics.includes(topic)) liveRefresh();
+  });
+}
+
+function wireKey(): void {
+  const c = currentConfig();
+  const bar = $('keybar');
+  if (c.authMode === 'any' && !c.accountPerKey) return;
+  bar.hidden = false;
+  const input = $('key-input') as HTMLInputElement;
+  input.value = chosenKey() ?? '';
+  $('key-note').textContent = c.accountPerKey
+    ? 'Each API key is its own account here: the key picks whose messages, events and domains you see.'
+    : 'The Mailgun API pages (domains, webhooks) need a key this mock accepts.';
+  $('key-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    chooseKey(input.value.trim() || null);
+    connectLive($('live-status'));
+    toast(input.value.trim() ? 'Key set' : 'Key cleared');
+    show();
+  });
+}
+
+async function boot(): Promise<void> {
+  try {
+    const c = await loadConfig();
+    document.title = `mailgun-mock ${c.version} (${c.region.toUpperCase()})`;
+    document.querySelector('.brand')!.textContent = `mailgun-mock · ${c.region.toUpperCase()}`;
+  } catch (err) {
+    fill(main, h('p', { class: 'empty' }, `The mock did not answer: ${(err as Error).message}`));
+    return;
+  }
+  wireKey();
+  wireHeader();
+  connectLive($('live-status'));
+  window.addEventListener('hashchange', show);
+  show();
+}
+
+void boot();

@@ -1,0 +1,156 @@
+// Messages: the list (search and filters, newest first) and one message (its headers, text, HTML in
+// a sandboxed frame, attachments, events and the webhook deliveries of those events).
+import { accountQuery, control } from './api.js';
+import { badge, facts, fill, h, link, pretty, table, time, toast } from './dom.js';
+import { deliveryRows, DELIVERY_HEADERS } from './deliveries.js';
+import { eventRows, EVENT_HEADERS } from './events.js';
+import { clockNow } from './clock.js';
+import { actionButton, filterBar, type ViewFactory } from './view.js';
+
+export interface MessageSummary {
+  id: string;
+  domain: string;
+  acceptedAt: number;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  recipients: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  ampHtml?: string;
+  template?: string;
+  headers: Record<string, string>;
+  variables: Record<string, string>;
+  recipientVariables: Record<string, unknown>;
+  options: Record<string, string[]>;
+  tags: string[];
+  testMode: boolean;
+  deliveryTime?: number;
+  attachments: Array<{ field: string; filename: string; contentType: string; size: number }>;
+  size: number;
+  api: string;
+  storageKey: string;
+}
+
+const LIST_LIMIT = 500;
+
+export const messageList: ViewFactory = (root, params) => {
+  const results = h('div', { class: 'results' });
+  const filters = filterBar('message-filters', [
+    { name: 'q', label: 'Search', placeholder: 'Search subject, from, to, tag, text…', size: 36 },
+    { name: 'domain', label: 'Domain' },
+    { name: 'tag', label: 'Tag' },
+  ], params, () => void view.refresh());
+  fill(root, h('h1', {}, 'Messages'), filters.element, results);
+  const view = {
+    topics: ['message', 'reset'] as const,
+    async refresh() {
+      const q = filters.values();
+      q.set('limit', String(LIST_LIMIT));
+      const { items, total } = await control<{ items: MessageSummary[]; total: number }>(`/messages?${q}`);
+      const rows = [...items].reverse().map((m) => ({
+        attrs: { 'data-message-id': m.id },
+        cells: [
+          time(m.acceptedAt),
+          m.from,
+          m.recipients.join(', '),
+          link(`#/messages/${encodeURIComponent(m.id)}`, m.subject || '(no subject)', { 'data-testid': 'message-link' }),
+          h('span', {}, ...m.tags.map((t) => badge(t, 'tag'))),
+          m.attachments.length ? `📎 ${m.attachments.length}` : '',
+        ],
+      }));
+      fill(results, h('p', { class: 'muted' }, `${total} message${total === 1 ? '' : 's'}${total === LIST_LIMIT ? ` (the newest ${LIST_LIMIT})` : ''}`),
+        table('message-list', ['Accepted', 'From', 'To', 'Subject', 'Tags', ''], rows, 'No messages yet. Send one through the API and it appears here.'));
+    },
+  };
+  return { ...view, topics: [...view.topics] };
+};
+
+const EMITTABLE = ['opened', 'clicked', 'unsubscribed', 'complained', 'delivered', 'failed'] as const;
+
+export const messageDetail: ViewFactory = (root, _params, rest) => {
+  const id = rest[0] ?? '';
+  const head = h('div');
+  const events = h('div');
+  const deliveries = h('div');
+  let built = false;
+  fill(root, head, h('h2', {}, 'Events'), events, h('h2', {}, 'Webhook deliveries'), deliveries);
+
+  const build = (m: MessageSummary) => {
+    const base = `/__mock/messages/${encodeURIComponent(m.id)}`;
+    const emit = h('div', { class: 'row', 'data-testid': 'message-emit' }, h('span', { class: 'muted' }, 'Make it happen:'),
+      ...EMITTABLE.map((event) => actionButton(event, { 'data-event': event }, async () => {
+        try {
+          await control('/events', { method: 'POST', json: { message: m.id, event } });
+          toast(`${event}: event created`);
+        } catch (err) {
+          toast((err as Error).message, true);
+        }
+      })));
+    const headerRows = [
+      ...Object.entries(m.headers).map(([k, v]) => ({ cells: [k, v] })),
+      ...Object.entries(m.variables).map(([k, v]) => ({ cells: [`v:${k}`, v] })),
+      ...Object.entries(m.options).map(([k, v]) => ({ cells: [`o:${k}`, v.join(', ')] })),
+    ];
+    fill(head,
+      h('p', {}, link('#/messages', '← Messages')),
+      h('h1', { 'data-testid': 'message-subject' }, m.subject || '(no subject)'),
+      facts('message-facts', [
+        ['Message-Id', h('code', {}, `<${m.id}>`)],
+        ['From', m.from],
+        ['To', m.to.join(', ')],
+        ...(m.cc.length ? [['Cc', m.cc.join(', ')] as [string, string]] : []),
+        ...(m.bcc.length ? [['Bcc', m.bcc.join(', ')] as [string, string]] : []),
+        ['Domain', m.domain],
+        ['Accepted', time(m.acceptedAt)],
+        ...(m.deliveryTime !== undefined ? [['Delivery time', time(m.deliveryTime)] as [string, string]] : []),
+        ['Tags', m.tags.length ? h('span', {}, ...m.tags.map((t) => badge(t, 'tag'))) : '—'],
+        ['Test mode', m.testMode ? 'yes (o:testmode)' : 'no'],
+        ['Size', `${m.size} bytes via ${m.api}`],
+        ...(m.template ? [['Template', m.template] as [string, string]] : []),
+      ]),
+      emit,
+      h('h2', {}, 'Headers, variables and options'),
+      table('message-headers', ['Name', 'Value'], headerRows, 'No h:, v: or o: fields were sent.'),
+      ...(m.html !== undefined
+        ? [h('h2', {}, 'HTML'), h('p', { class: 'muted' }, 'Shown in a sandboxed frame: scripts, forms and remote content are blocked.'),
+          h('iframe', { src: `${base}/html${accountQuery()}`, sandbox: '', referrerpolicy: 'no-referrer', title: 'Message HTML', class: 'mail-html', 'data-testid': 'message-html' })]
+        : []),
+      h('h2', {}, 'Text'),
+      m.text !== undefined ? h('pre', { class: 'mail-text', 'data-testid': 'message-text' }, m.text) : h('p', { class: 'empty', 'data-testid': 'message-text' }, 'No text part.'),
+      h('h2', {}, 'Attachments'),
+      table('message-attachments', ['File', 'Kind', 'Type', 'Size'], m.attachments.map((a, i) => ({
+        cells: [link(`${base}/attachments/${i}${accountQuery()}`, a.filename, { target: '_blank', rel: 'noopener noreferrer', download: a.filename }), a.field, a.contentType, `${a.size} bytes`],
+      })), 'No attachments.'),
+      ...(Object.keys(m.recipientVariables).length ? [h('h2', {}, 'Recipient variables'), h('pre', {}, pretty(JSON.stringify(m.recipientVariables)))] : []),
+    );
+  };
+
+  return {
+    topics: ['event', 'delivery', 'reset', 'clock'],
+    async refresh() {
+      if (!built) {
+        let m: MessageSummary;
+        try {
+          m = await control<MessageSummary>(`/messages/${encodeURIComponent(id)}`);
+        } catch (err) {
+          fill(root, h('p', {}, link('#/messages', '← Messages')), h('p', { class: 'empty', 'data-testid': 'message-missing' }, (err as Error).message));
+          return;
+        }
+        build(m);
+        built = true;
+      }
+      const q = `message=${encodeURIComponent(id)}`;
+      const [ev, dl] = await Promise.all([
+        control<{ items: Array<Record<string, unknown>> }>(`/events?${q}`),
+        control<{ items: Parameters<typeof deliveryRows>[0] }>(`/webhooks/deliveries?${q}`),
+      ]);
+      fill(events, table('message-events', EVENT_HEADERS, eventRows(ev.items), 'No events yet.'));
+      fill(deliveries, table('message-deliveries', DELIVERY_HEADERS, deliveryRows(dl.items, clockNow(), () => void 0),
+        'No webhook deliveries: no webhook URL is registered for these events (see Domains & webhooks).'));
+    },
+  };
+};
+
