@@ -109,6 +109,8 @@ export function createUiRouter(ctx: AppContext): Router {
     r.use((_req, _res, next) => next(notFound('The dashboard is not built: run npm run build')));
     return r;
   }
+  // GET /__mock/ui (no trailing slash: the static handler would not take it) and /__mock/ui/
+  r.get('/', (_req, res) => res.sendFile('index.html', { root: UI_DIR }));
   r.use(express.static(UI_DIR, { index: 'index.html', redirect: false, fallthrough: true, dotfiles: 'ignore' }));
   r.use((_req, _res, next) => next(notFound('No such dashboard file')));
   return r;
