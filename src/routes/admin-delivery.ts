@@ -35,7 +35,7 @@ function summary(m: MessageRecord): Record<string, unknown> {
 }
 
 function messageFilter(q: URLSearchParams): MessageFilter {
-  return { domain: str(q, 'domain'), recipient: str(q, 'recipient'), from: str(q, 'from'), subject: str(q, 'subject'), tag: str(q, 'tag'), search: str(q, 'q'), limit: limitOf(q) };
+  return { domain: str(q, 'domain'), recipient: str(q, 'recipient'), from: str(q, 'from'), subject: str(q, 'subject'), tag: str(q, 'tag'), search: str(q, 'q'), id: str(q, 'id'), limit: limitOf(q) };
 }
 
 function jsonObject(req: Request, what: string): Record<string, unknown> {
@@ -48,7 +48,7 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
   const r = Router();
   const { store } = ctx;
 
-  // GET /__mock/messages?recipient=&subject=&tag=&from=&domain=&q=&limit=
+  // GET /__mock/messages?recipient=&subject=&tag=&from=&domain=&q=&id=&limit=
   r.get('/messages', (req, res) => {
     const items = listMessages(store.state, messageFilter(queryOf(req))).map(summary);
     sendJson(res, 200, { items, total: items.length });

@@ -76,7 +76,6 @@ export const messageDetail: ViewFactory = (root, _params, rest) => {
   const events = h('div');
   const deliveries = h('div');
   let built = false;
-  fill(root, head, h('h2', {}, 'Events'), events, h('h2', {}, 'Webhook deliveries'), deliveries);
 
   const build = (m: MessageSummary) => {
     const base = `/__mock/messages/${encodeURIComponent(m.id)}`;
@@ -131,14 +130,17 @@ export const messageDetail: ViewFactory = (root, _params, rest) => {
   return {
     topics: ['event', 'delivery', 'reset', 'clock'],
     async refresh() {
+      // Read every time: after a reset the message may be gone.
+      // The list's light form (no file contents), read every time: after a reset the message may be gone.
+      const found = await control<{ items: MessageSummary[] }>(`/messages?id=${encodeURIComponent(id)}&limit=1`);
+      const m = found.items[0];
+      if (!m) {
+        built = false;
+        fill(root, h('p', {}, link('#/messages', '← Messages')), h('p', { class: 'empty', 'data-testid': 'message-missing' }, 'Message not found (a reset or the retention limit removed it).'));
+        return;
+      }
       if (!built) {
-        let m: MessageSummary;
-        try {
-          m = await control<MessageSummary>(`/messages/${encodeURIComponent(id)}`);
-        } catch (err) {
-          fill(root, h('p', {}, link('#/messages', '← Messages')), h('p', { class: 'empty', 'data-testid': 'message-missing' }, (err as Error).message));
-          return;
-        }
+        fill(root, head, h('h2', {}, 'Events'), events, h('h2', {}, 'Webhook deliveries'), deliveries);
         build(m);
         built = true;
       }
