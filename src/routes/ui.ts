@@ -46,14 +46,16 @@ function contentHeaders(res: Response): void {
 }
 
 /** `cid:` references to the message's inline files point at their stored copies. */
-function withInlineImages(m: MessageRecord, html: string): string {
+function withInlineImages(m: MessageRecord, html: string, account: string | undefined): string {
   const byName = new Map<string, number>();
   m.attachments.forEach((a, i) => {
     if (a.field === 'inline' && !byName.has(a.filename)) byName.set(a.filename, i);
   });
   if (byName.size === 0) return html;
   const base = `/__mock/messages/${encodeURIComponent(m.id)}/attachments/`;
-  return html.replace(/(["'(])cid:([^"')\s]{1,255})/gi, (whole, open: string, cid: string) => {
+  // With one account per key the frame was opened with ?account=: its images need it too.
+  const suffix = account === undefined ? '' : `?account=${encodeURIComponent(account)}`;
+  return html.replace(/(["'(=])cid:([^"')\s>]{1,255})/gi, (whole, open: string, cid: string) => {
     let name = cid;
     try {
       name = decodeURIComponent(cid);
@@ -61,7 +63,7 @@ function withInlineImages(m: MessageRecord, html: string): string {
       // keep it as written
     }
     const i = byName.get(name);
-    return i === undefined ? whole : `${open}${base}${i}`;
+    return i === undefined ? whole : `${open}${base}${i}${suffix}`;
   });
 }
 
@@ -75,7 +77,8 @@ export function createMessageContentRouter(ctx: AppContext): Router {
     const html = req.query.part === 'amp' ? m.ampHtml : m.html;
     if (html === undefined) throw notFound('The message has no HTML part');
     contentHeaders(res);
-    res.status(200).type('text/html; charset=utf-8').send(withInlineImages(m, html));
+    const account = typeof req.query.account === 'string' && req.query.account.length > 0 ? req.query.account : undefined;
+    res.status(200).type('text/html; charset=utf-8').send(withInlineImages(m, html, account));
   });
   return r;
 }

@@ -51,7 +51,8 @@ export function messageMatches(m: MessageRecord, f: MessageFilter): boolean {
 }
 
 function searchMatches(m: MessageRecord, search: string): boolean {
-  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  // A Message-Id pasted from a send's answer comes with its angle brackets.
+  const words = search.toLowerCase().split(/\s+/).map((w) => w.replace(/^<(.+)>$/, '$1')).filter(Boolean);
   if (words.length === 0) return true;
   const hay = [m.subject, m.from, m.id, m.text ?? '', ...m.recipients, ...m.tags].join('\n').toLowerCase();
   return words.every((w) => hay.includes(w));

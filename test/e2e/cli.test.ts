@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_OPTIONS, envName } from '../../src/cli/options.js';
-import { closedPort, ensureBuilt, exitOf, isAlive, killAll, spawnCli, startCli } from './cli-process.js';
+import { closedPort, ensureBuilt, exitOf, isAlive, killAll, spawnCli, startCli, waitFor } from './cli-process.js';
 
 const DOMAIN = 'samples.mailgun.org';
 const auth = (key = 'key-anything') => ({ authorization: 'Basic ' + Buffer.from(`api:${key}`).toString('base64') });
@@ -40,6 +40,34 @@ describe('starting and stopping', () => {
     cli.child.kill('SIGTERM');
     expect(await exitOf(cli)).toEqual({ code: 0, signal: null });
     expect(isAlive(cli.child.pid!)).toBe(false);
+  });
+
+  it('prints the dashboard URL, serves the dashboard from the build, and a stream left open does not hold the exit', async () => {
+    const cli = await startCli(['--port', '0']);
+    await waitFor(cli, () => (cli.stdout().includes(`\n  dashboard      ${cli.url}/__mock/ui\n`) ? true : undefined), 'the dashboard line');
+
+    const page = await fetch(`${cli.url}/__mock/ui/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html\b/);
+    expect(await page.text()).toContain('/__mock/ui/js/main.js');
+
+    const stream = await fetch(`${cli.url}/__mock/stream`);
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream\b/);
+    const reader = stream.body!.getReader();
+    let text = '';
+    const read = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return 'end';
+        text += Buffer.from(value).toString('utf8');
+      }
+    })().catch(() => 'cut');
+    await waitFor(cli, () => (text.includes('event: hello') ? true : undefined), 'the hello frame');
+
+    cli.child.kill('SIGTERM');
+    expect(await exitOf(cli)).toEqual({ code: 0, signal: null });
+    // The server finished the stream (it was not cut when the process went away).
+    expect(await read).toBe('end');
   });
 
   it('stops with exit 0 on SIGINT too', async () => {

@@ -1,0 +1,456 @@
+// The dashboard's server side, without a browser: the static files under /__mock/ui with their
+// strict headers (and no way out of dist/ui), GET /__mock/ui/config, a message's HTML served
+// sandboxed with its cid: images pointed at the stored inline files, attachments sandboxed too,
+// the `q` search of GET /__mock/messages, and ?account= on the control plane with accountPerKey.
+// Needs `npm run build` (the static files are served from dist/ui).
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_HEADER, DEFAULT_SIGNING_KEY, type MailgunMock } from '../../src/index.js';
+import { UI_DIR } from '../../src/routes/ui.js';
+import { basic, createTestMock, DOMAIN } from '../helpers.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** A file planted in dist/ui for the dotfile test (removed afterwards). */
+const DOTFILE = `${UI_DIR}.dashboard-test-secret`;
+const SECRET = 'dotfile-canary-4f1c';
+
+/** The directives of a Content-Security-Policy header, by name. */
+function directives(csp: string | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const part of (csp ?? '').split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) out.set(name.toLowerCase(), values);
+  }
+  return out;
+}
+
+/** Sends a message as multipart (files ride along) and returns its bare Message-Id. */
+async function sendWith(
+  app: MailgunMock['app'],
+  fields: Record<string, string | string[]>,
+  files: Array<{ field: 'attachment' | 'inline'; name: string; content: Buffer; type?: string }> = [],
+  { key, domain = DOMAIN }: { key?: string; domain?: string } = {},
+): Promise<string> {
+  const req = request(app).post(`/v3/${domain}/messages`).set('Authorization', basic(key));
+  const body: Record<string, string | string[]> = { from: 'Bob <bob@samples.mailgun.org>', to: 'alice@example.com', subject: 'Hello', ...fields };
+  if (body.text === undefined && body.html === undefined && body['amp-html'] === undefined) body.text = 'Hi';
+  for (const [name, value] of Object.entries(body)) {
+    for (const v of [value].flat()) req.field(name, v);
+  }
+  for (const f of files) req.attach(f.field, f.content, f.type ? { filename: f.name, contentType: f.type } : f.name);
+  const res = await req;
+  expect(res.status, res.text).toBe(200);
+  return (res.body.id as string).slice(1, -1);
+}
+
+describe('the dashboard and its message views', () => {
+  let mock: MailgunMock;
+  beforeAll(async () => {
+    expect(existsSync(`${UI_DIR}index.html`), 'run `npm run build` first: the dashboard is served from dist/ui').toBe(true);
+    // No webhooks in the seed: nothing is posted anywhere while these tests send.
+    mock = await createTestMock({ fixtures: { domains: [{ name: DOMAIN }, { name: 'other.example.com' }] } });
+    writeFileSync(DOTFILE, SECRET);
+  });
+  afterEach(() => mock.reset());
+  afterAll(async () => {
+    rmSync(DOTFILE, { force: true });
+    await mock.stop();
+  });
+
+  const api = () => request(mock.app);
+  const send = (fields: Record<string, string | string[]>, files: Parameters<typeof sendWith>[2] = [], domain = DOMAIN) => sendWith(mock.app, fields, files, { domain });
+
+  it('serves index.html at /__mock/ui and /__mock/ui/ with a strict policy', async () => {
+    const page = readFileSync(`${UI_DIR}index.html`, 'utf8');
+    for (const path of ['/__mock/ui', '/__mock/ui/']) {
+      const res = await api().get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers['content-type'], path).toMatch(/^text\/html\b/);
+      expect(res.text, path).toBe(page);
+      const csp = directives(res.headers['content-security-policy']);
+      expect(csp.get('script-src'), path).toEqual(["'self'"]);
+      expect(csp.get('frame-ancestors'), path).toEqual(["'none'"]);
+      expect(csp.get('default-src'), path).toEqual(["'none'"]);
+      expect(res.headers['x-frame-options'], path).toBe('DENY');
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(res.headers['referrer-policy'], path).toBe('no-referrer');
+    }
+  });
+
+  it('never allows inline or evaluated script on the dashboard', async () => {
+    const csp = directives((await api().get('/__mock/ui/')).headers['content-security-policy']);
+    for (const [name, values] of csp) {
+      if (name === 'script-src' || name === 'default-src') {
+        expect(values, name).not.toContain("'unsafe-inline'");
+        expect(values, name).not.toContain("'unsafe-eval'");
+      }
+    }
+  });
+
+  it('serves the compiled script and the stylesheet with their types and the same headers', async () => {
+    const js = await api().get('/__mock/ui/js/main.js');
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toMatch(/^(text|application)\/javascript\b/);
+    expect(js.text).toBe(readFileSync(`${UI_DIR}js/main.js`, 'utf8'));
+    expect(js.headers['x-content-type-options']).toBe('nosniff');
+
+    const css = await api().get('/__mock/ui/style.css');
+    expect(css.status).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css\b/);
+    expect(css.text).toBe(readFileSync(`${UI_DIR}style.css`, 'utf8'));
+    expect(css.headers['content-security-policy']).toBe(js.headers['content-security-policy']);
+  });
+
+  it('answers an unknown dashboard file with 404 JSON', async () => {
+    for (const path of ['/__mock/ui/nope.js', '/__mock/ui/js/nope.js', '/__mock/ui/js/', '/__mock/ui/js']) {
+      const res = await api().get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers['content-type'], path).toBe(JSON_TYPE);
+      expect(res.body, path).toEqual({ message: expect.any(String) });
+    }
+  });
+
+  it('never serves a file outside dist/ui, however the path is written', async () => {
+    const pkg = readFileSync('package.json', 'utf8');
+    const index = existsSync(`${UI_DIR}../index.js`) ? readFileSync(`${UI_DIR}../index.js`, 'utf8') : undefined;
+    for (const path of [
+      '/__mock/ui/../package.json',
+      '/__mock/ui/../../package.json',
+      '/__mock/ui/%2e%2e/package.json',
+      '/__mock/ui/%2e%2e/%2e%2e/package.json',
+      '/__mock/ui/%2E%2E/%2E%2E/package.json',
+      '/__mock/ui/..%2f..%2fpackage.json',
+      '/__mock/ui/..%5c..%5cpackage.json',
+      '/__mock/ui/js/../../index.js',
+      '/__mock/ui/js/%2e%2e/%2e%2e/index.js',
+      '/__mock/ui/js%2f..%2f..%2findex.js',
+      '/__mock/ui//etc/passwd',
+      '/__mock/ui/%2fetc%2fpasswd',
+      '/__mock/ui/%00',
+      '/__mock/ui/%E0%A4%A',
+    ]) {
+      const res = await api().get(path);
+      expect(res.status, path).not.toBe(200);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.text, path).not.toContain('"devDependencies"');
+      if (index !== undefined) expect(res.text, path).not.toBe(index);
+      expect(res.text, path).not.toBe(pkg);
+      expect(res.text, path).not.toMatch(/root:.*:0:0:/);
+      expect(res.headers['content-type'], path).toBe(JSON_TYPE);
+    }
+  });
+
+  it('does not serve dotfiles in dist/ui', async () => {
+    for (const path of ['/__mock/ui/.dashboard-test-secret', '/__mock/ui/%2edashboard-test-secret', '/__mock/ui/js/../.dashboard-test-secret']) {
+      const res = await api().get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.text, path).not.toContain(SECRET);
+    }
+  });
+
+  it('GET /__mock/ui/config tells the dashboard about this mock', async () => {
+    const res = await api().get('/__mock/ui/config');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe(JSON_TYPE);
+    expect(res.body).toEqual({
+      version: mock.version,
+      account: mock.id,
+      authMode: 'any',
+      accountPerKey: false,
+      region: 'us',
+      storage: 'memory',
+      signingKey: DEFAULT_SIGNING_KEY,
+    });
+  });
+
+  it('GET /__mock/ui/config says eu when the request names the EU API host', async () => {
+    const res = await api().get('/__mock/ui/config').set('Host', 'api.eu.mailgun.net');
+    expect(res.status).toBe(200);
+    expect(res.body.region).toBe('eu');
+    expect((await api().get('/__mock/ui/config').set('Host', 'api.mailgun.net')).body.region).toBe('us');
+  });
+
+  it('GET /__mock/messages/{id}/html gives the HTML as sent, sandboxed', async () => {
+    const html = '<html><body><h1>Hi Alice</h1><script>alert(1)</script><p>caf\u00e9</p></body></html>';
+    const id = await send({ html, text: 'Hi Alice' });
+    const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.text).toBe(html);
+    const csp = res.headers['content-security-policy'] as string;
+    expect(csp).toMatch(/^sandbox(;|$)/);
+    expect(directives(csp).get('sandbox')).toEqual([]);
+    expect(directives(csp).get('default-src')).toEqual(["'none'"]);
+    expect(directives(csp).has('script-src')).toBe(false);
+    expect(directives(csp).get('frame-ancestors')).toEqual(["'self'"]);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('GET /__mock/messages/{id}/html finds the message by its Message-Id with <>', async () => {
+    const id = await send({ html: '<p>bracketed</p>' });
+    const res = await api().get(`/__mock/messages/${encodeURIComponent(`<${id}>`)}/html`);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('<p>bracketed</p>');
+  });
+
+  it('GET /__mock/messages/{id}/html answers 404 JSON for an unknown message and for one without HTML', async () => {
+    const unknown = await api().get('/__mock/messages/nope@samples.mailgun.org/html');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toBe(JSON_TYPE);
+    expect(unknown.body).toEqual({ message: expect.any(String) });
+
+    const textOnly = await send({ text: 'just text' });
+    const none = await api().get(`/__mock/messages/${encodeURIComponent(textOnly)}/html`);
+    expect(none.status).toBe(404);
+    expect(none.headers['content-type']).toBe(JSON_TYPE);
+    expect(none.body).toEqual({ message: expect.any(String) });
+    expect(none.body.message).not.toBe(unknown.body.message);
+
+    // No AMP part either.
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(textOnly)}/html?part=amp`)).status).toBe(404);
+  });
+
+  it('GET /__mock/messages/{id}/html?part=amp gives the AMP part', async () => {
+    const amp = '<!doctype html><html \u26a14email><body>amp body</body></html>';
+    const id = await send({ html: '<p>plain html</p>', 'amp-html': amp });
+    const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?part=amp`);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(amp);
+    expect(res.headers['content-security-policy']).toMatch(/^sandbox(;|$)/);
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe('<p>plain html</p>');
+
+    const ampOnly = await send({ 'amp-html': amp, text: 'fallback' });
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(ampOnly)}/html`)).status).toBe(404);
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(ampOnly)}/html?part=amp`)).text).toBe(amp);
+  });
+
+  it('points cid: references at the stored inline file of that name', async () => {
+    const png = Buffer.from('\u0089PNG\r\n\u001a\n fake logo', 'latin1');
+    const html = [
+      '<img src="cid:logo.png" alt="logo">',
+      "<img src='CID:logo.png'>",
+      '<div style="background: url(cid:logo.png)"></div>',
+      '<img src="cid:missing.png">',
+      '<p>write to cid:logo.png in text</p>',
+    ].join('\n');
+    const id = await send({ html }, [
+      { field: 'attachment', name: 'report.txt', content: Buffer.from('a report'), type: 'text/plain' },
+      { field: 'inline', name: 'logo.png', content: png, type: 'image/png' },
+    ]);
+    const stored = mock.messages.get(id)!;
+    const index = stored.attachments.findIndex((a) => a.field === 'inline' && a.filename === 'logo.png');
+    expect(index).toBe(1);
+    const url = `/__mock/messages/${encodeURIComponent(id)}/attachments/${index}`;
+
+    const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(
+      [
+        `<img src="${url}" alt="logo">`,
+        `<img src='${url}'>`,
+        `<div style="background: url(${url})"></div>`,
+        '<img src="cid:missing.png">',
+        '<p>write to cid:logo.png in text</p>',
+      ].join('\n'),
+    );
+    // The stored message keeps the HTML as sent.
+    expect(stored.html).toBe(html);
+
+    const file = await api().get(url).buffer(true);
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('image/png');
+    expect(Buffer.compare(file.body as Buffer, png)).toBe(0);
+  });
+
+  it('points cid: references at inline files only, not at attachments of that name', async () => {
+    const html = '<img src="cid:logo.png">';
+    const id = await send({ html }, [{ field: 'attachment', name: 'logo.png', content: Buffer.from('not inline'), type: 'image/png' }]);
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe(html);
+
+    const other = await send({ html }, [{ field: 'inline', name: 'banner.png', content: Buffer.from('banner'), type: 'image/png' }]);
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(other)}/html`)).text).toBe(html);
+  });
+
+  it('rewrites an unquoted cid: attribute value too', async () => {
+    const id = await send({ html: '<img src=cid:logo.png alt=x>' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('png bytes') }]);
+    const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
+    expect(res.text).toBe(`<img src=/__mock/messages/${encodeURIComponent(id)}/attachments/0 alt=x>`);
+  });
+
+  it('rewrites cid: for an inline file uploaded with just a filename', async () => {
+    // .attach('inline', buffer, 'logo.png'): the type comes from the name.
+    const id = await send({ html: '<img src="cid:logo.png">' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('png bytes') }]);
+    const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
+    expect(res.text).toBe(`<img src="/__mock/messages/${encodeURIComponent(id)}/attachments/0">`);
+  });
+
+  it('serves attachments sandboxed and unsniffed, whatever their type', async () => {
+    const evil = '<html><script>parent.document.title="pwned"</script></html>';
+    const id = await send({ text: 'see attached' }, [
+      { field: 'attachment', name: 'page.html', content: Buffer.from(evil), type: 'text/html' },
+      { field: 'attachment', name: 'pic.svg', content: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), type: 'image/svg+xml' },
+    ]);
+    for (const i of [0, 1]) {
+      const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/attachments/${i}`).buffer(true);
+      expect(res.status, `attachment ${i}`).toBe(200);
+      const csp = res.headers['content-security-policy'] as string;
+      expect(csp, `attachment ${i}`).toMatch(/^sandbox(;|$)/);
+      expect(directives(csp).get('default-src')).toEqual(["'none'"]);
+      expect(res.headers['x-content-type-options'], `attachment ${i}`).toBe('nosniff');
+    }
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/attachments/0`)).text).toBe(evil);
+  });
+
+  describe('GET /__mock/messages?q=', () => {
+    /** Three messages that differ in every field the search reads. */
+    async function sendThree(): Promise<[string, string, string]> {
+      const one = await send({ from: 'Bob <bob@samples.mailgun.org>', to: 'alice@example.com', subject: 'Welcome aboard', text: 'Your account is ready', 'o:tag': 'onboarding' });
+      const two = await send({ from: 'Carol <carol@samples.mailgun.org>', to: 'dave@example.com', cc: 'erin@example.com', subject: 'Invoice 42', text: 'Amount due: 10 EUR', 'o:tag': 'billing' });
+      const three = await send({ from: 'ops@other.example.com', to: 'Frank@Example.com', subject: 'Weekly digest', html: '<p>zebra only in html</p>', 'o:tag': 'Digest' }, [], 'other.example.com');
+      return [one, two, three];
+    }
+    const search = async (query: string): Promise<string[]> => {
+      const res = await api().get(`/__mock/messages${query}`);
+      expect(res.status, query).toBe(200);
+      expect(res.body.total).toBe(res.body.items.length);
+      return (res.body.items as Array<{ id: string }>).map((m) => m.id);
+    };
+
+    it('matches a word in the subject, From, recipients, tags and text, ignoring case', async () => {
+      const [one, two, three] = await sendThree();
+      const cases: Array<[string, string[]]> = [
+        ['WELCOME', [one]], // subject
+        ['carol', [two]], // From, display name
+        ['bob@samples', [one]], // From, address
+        ['erin@example.com', [two]], // a cc recipient
+        ['frank', [three]], // a recipient, written in capitals when sent
+        ['billing', [two]], // a tag
+        ['digest', [three]], // a tag (and the subject)
+        ['amount', [two]], // the text part
+        ['example.com', [one, two, three]],
+        ['zebra', []], // the HTML part is not searched
+        ['nothing-like-this', []],
+      ];
+      for (const [q, want] of cases) expect(await search(`?q=${encodeURIComponent(q)}`), q).toEqual(want);
+    });
+
+    it('matches part of the Message-Id', async () => {
+      const [, two] = await sendThree();
+      const part = two.split('@')[0]!.slice(-10);
+      expect(await search(`?q=${encodeURIComponent(part)}`)).toEqual([two]);
+      expect(await search(`?q=${encodeURIComponent(two.toUpperCase())}`)).toEqual([two]);
+      // As a send's answer gives it: with angle brackets.
+      expect(await search(`?q=${encodeURIComponent(`<${two}>`)}`)).toEqual([two]);
+    });
+
+    it('needs every word to match, each anywhere', async () => {
+      const [one, two] = await sendThree();
+      expect(await search(`?q=${encodeURIComponent('welcome alice')}`)).toEqual([one]);
+      expect(await search(`?q=${encodeURIComponent('  invoice   CAROL\tdue ')}`)).toEqual([two]);
+      expect(await search(`?q=${encodeURIComponent('welcome carol')}`)).toEqual([]);
+      expect(await search('?q=welcome+alice')).toEqual([one]);
+    });
+
+    it('matches everything when empty or blank', async () => {
+      const all = await sendThree();
+      expect(await search('?q=')).toEqual(all);
+      expect(await search('?q=%20%20')).toEqual(all);
+    });
+
+    it('combines with the other filters', async () => {
+      const [one, two, three] = await sendThree();
+      expect(await search('?q=example.com&domain=samples.mailgun.org')).toEqual([one, two]);
+      expect(await search('?q=example.com&tag=billing')).toEqual([two]);
+      expect(await search('?q=example.com&limit=2')).toEqual([two, three]);
+      expect(await search('?q=welcome&recipient=dave@example.com')).toEqual([]);
+      expect(await search('?q=digest&from=ops')).toEqual([three]);
+      expect(await search(`?q=example.com&id=${encodeURIComponent(two)}`)).toEqual([two]);
+      expect(await search(`?q=welcome&id=${encodeURIComponent(`<${two}>`)}`)).toEqual([]);
+    });
+
+    it('is there programmatically as messages.list({ search })', async () => {
+      const [one, two, three] = await sendThree();
+      const ids = (search: string) => mock.messages.list({ search }).map((m) => m.id);
+      expect(ids('Welcome ALICE')).toEqual([one]);
+      expect(ids('billing')).toEqual([two]);
+      expect(ids('')).toEqual([one, two, three]);
+      expect(mock.messages.list({ search: 'example.com', domain: 'other.example.com' }).map((m) => m.id)).toEqual([three]);
+      expect(mock.messages.latest({ search: 'example.com' })?.id).toBe(three);
+    });
+  });
+});
+
+describe('the dashboard with an account per key', () => {
+  const A = 'key-alpha';
+  const B = 'key-bravo';
+  let mock: MailgunMock;
+  beforeAll(async () => {
+    mock = await createTestMock({ accountPerKey: true, apiKeys: [A, B], fixtures: { domains: [{ name: DOMAIN }] } });
+  });
+  afterEach(() => mock.reset());
+  afterAll(() => mock.stop());
+
+  const api = () => request(mock.app);
+  const subjects = (res: request.Response) => (res.body.items as Array<{ subject: string }>).map((m) => m.subject);
+
+  it('GET /__mock/messages?account= lists that key\'s messages, as the header does', async () => {
+    await sendWith(mock.app, { subject: 'from alpha' }, [], { key: A });
+    await sendWith(mock.app, { subject: 'from bravo' }, [], { key: B });
+
+    const a = await api().get(`/__mock/messages?account=${A}`);
+    expect(a.status).toBe(200);
+    expect(subjects(a)).toEqual(['from alpha']);
+    expect(subjects(await api().get(`/__mock/messages?account=${B}`))).toEqual(['from bravo']);
+    expect(subjects(await api().get('/__mock/messages').set(ACCOUNT_HEADER, A))).toEqual(['from alpha']);
+    // Other query parameters still apply.
+    expect(subjects(await api().get(`/__mock/messages?q=alpha&account=${A}`))).toEqual(['from alpha']);
+    expect(subjects(await api().get(`/__mock/messages?q=bravo&account=${A}`))).toEqual([]);
+    // Neither: the main account, which no key sent through.
+    expect(subjects(await api().get('/__mock/messages'))).toEqual([]);
+  });
+
+  it('GET /__mock/messages/{id}/html?account= finds the message in that key\'s account only', async () => {
+    const id = await sendWith(mock.app, { html: '<p>alpha html</p>' }, [], { key: A });
+    const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?account=${A}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('<p>alpha html</p>');
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?account=${B}`)).status).toBe(404);
+  });
+
+  it('points cid: images at the inline file in the same account (?account= carried over)', async () => {
+    const id = await sendWith(mock.app, { html: '<img src="cid:logo.png">' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('alpha logo') }], { key: A });
+    const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?account=${A}`);
+    const src = /src="([^"]+)"/.exec(res.text)![1]!;
+    expect(src).toBe(`/__mock/messages/${encodeURIComponent(id)}/attachments/0?account=${A}`);
+    const file = await api().get(src).buffer(true);
+    expect(file.status).toBe(200);
+    expect(Buffer.from(file.body as Buffer).toString()).toBe('alpha logo');
+  });
+
+  it('GET /__mock/ui/config?account= describes that key\'s account', async () => {
+    const res = await api().get(`/__mock/ui/config?account=${A}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ account: (await mock.account(A)).id, authMode: 'keys', accountPerKey: true, region: 'us' });
+    expect(res.body.account).not.toBe(mock.id);
+    expect((await api().get('/__mock/ui/config')).body).toMatchObject({ account: mock.id, authMode: 'keys', accountPerKey: true });
+  });
+
+  it('answers 400 JSON for ?account= naming a key the mock does not accept', async () => {
+    for (const path of ['/__mock/messages?account=key-unknown', '/__mock/stream?account=key-unknown', '/__mock/ui/config?account=key-unknown']) {
+      const res = await api().get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.headers['content-type'], path).toBe(JSON_TYPE);
+      expect(res.body, path).toEqual({ message: expect.stringContaining('not an accepted API key') });
+    }
+  });
+
+  it('serves the dashboard itself with or without ?account=', async () => {
+    for (const path of ['/__mock/ui/', `/__mock/ui/?account=${A}`]) {
+      const res = await api().get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers['content-type'], path).toMatch(/^text\/html\b/);
+    }
+  });
+});
