@@ -3,7 +3,7 @@
 import { control } from './api.js';
 import { badge, facts, fill, h, link, pretty, span, table, time, toast } from './dom.js';
 import { clockNow } from './clock.js';
-import { actionButton, filterBar, type ViewFactory } from './view.js';
+import { actionButton, filterBar, refreshNow, type ViewFactory } from './view.js';
 
 export interface Attempt {
   attempt: number;
@@ -84,7 +84,7 @@ export const deliveryList: ViewFactory = (root, params) => {
     { name: 'url', label: 'URL' },
     { name: 'recipient', label: 'Recipient' },
     { name: 'domain', label: 'Domain' },
-  ], params, () => void view.refresh());
+  ], params, () => void refreshNow());
   fill(root, h('h1', {}, 'Webhook deliveries'), h('p', { class: 'muted' }, 'Each event POSTed to each registered URL, signed afresh per attempt. 200 ends it, 406 rejects it, anything else is retried on the mock clock.'), filters.element, results);
   const view = {
     topics: ['delivery', 'reset', 'clock'] as Array<'delivery' | 'reset' | 'clock'>,
@@ -92,7 +92,7 @@ export const deliveryList: ViewFactory = (root, params) => {
       const q = filters.values();
       q.set('limit', '500');
       const { items } = await control<{ items: Delivery[] }>(`/webhooks/deliveries?${q}`);
-      fill(results, table('delivery-list', DELIVERY_HEADERS, deliveryRows(items, clockNow(), () => void view.refresh()), 'No webhook deliveries yet.'));
+      fill(results, table('delivery-list', DELIVERY_HEADERS, deliveryRows(items, clockNow(), () => void refreshNow()), 'No webhook deliveries yet.'));
     },
   };
   return view;
@@ -127,7 +127,7 @@ export const deliveryDetail: ViewFactory = (root, _params, rest) => {
         h('h1', {}, `${d.event} → ${d.url}`),
         h('div', { class: 'row' }, actionButton('Resend now', { 'data-testid': 'delivery-resend' }, async () => {
           await resend(d.id);
-          await view.refresh();
+          await refreshNow();
         })),
         facts('delivery-detail', [
           ['State', h('span', { 'data-testid': 'delivery-state' }, badge(d.state))],

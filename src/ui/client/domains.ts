@@ -2,7 +2,7 @@
 // and the v3 webhooks API), with the dashboard's key: what works here works from an SDK.
 import { mailgun, needsKey } from './api.js';
 import { badge, facts, fill, h, link, table, toast } from './dom.js';
-import { actionButton, type ViewFactory } from './view.js';
+import { actionButton, refreshNow, type ViewFactory } from './view.js';
 
 interface Domain {
   name: string;
@@ -39,7 +39,7 @@ export const domainList: ViewFactory = (root) => {
     e.preventDefault();
     if (await attempt(() => mailgun('/v4/domains', { method: 'POST', form: { name: name.value.trim() } }), `Domain ${name.value.trim()} added (unverified: verify it to send)`)) {
       name.value = '';
-      await view.refresh();
+      await refreshNow();
     }
   });
   let built = false;
@@ -95,7 +95,7 @@ export const domainDetail: ViewFactory = (root, _params, rest) => {
       : await attempt(() => mailgun(`${path}/${encodeURIComponent(editing!)}`, { method: 'PUT', form: { url: list } }), `Webhook ${editing} updated`);
     if (ok) {
       setEditing(null);
-      await view.refresh();
+      await refreshNow();
     }
   });
 
@@ -118,7 +118,7 @@ export const domainDetail: ViewFactory = (root, _params, rest) => {
         facts('domain-facts', [['State', badge(d.state)], ['Type', d.type], ['Created', d.created_at], ['Spam action', String(d.spam_action ?? '—')], ['Wildcard', String(d.wildcard ?? '—')]]),
         h('div', { class: 'row' },
           d.state !== 'active' ? actionButton('Verify', { 'data-testid': 'domain-verify' }, async () => {
-            if (await attempt(() => mailgun(`/v4/domains/${encodeURIComponent(domain)}/verify`, { method: 'PUT' }), `${domain} verified`)) await view.refresh();
+            if (await attempt(() => mailgun(`/v4/domains/${encodeURIComponent(domain)}/verify`, { method: 'PUT' }), `${domain} verified`)) await refreshNow();
           }) : null,
           actionButton('Delete domain', { class: 'danger', 'data-testid': 'domain-delete' }, async () => {
             if (!window.confirm(`Delete ${domain} and its webhooks?`)) return;
@@ -146,7 +146,7 @@ export const domainDetail: ViewFactory = (root, _params, rest) => {
               }),
               actionButton('Delete', { 'data-action': 'delete', class: 'danger' }, async () => {
                 if (!window.confirm(`Delete the ${name} webhook of ${domain}?`)) return;
-                if (await attempt(() => mailgun(`${path}/${encodeURIComponent(name)}`, { method: 'DELETE' }), `Webhook ${name} deleted`)) await view.refresh();
+                if (await attempt(() => mailgun(`${path}/${encodeURIComponent(name)}`, { method: 'DELETE' }), `Webhook ${name} deleted`)) await refreshNow();
               }),
             ),
           ],

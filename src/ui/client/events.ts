@@ -1,7 +1,7 @@
 // The events timeline: what the Events API lists, newest first, with filters.
 import { control } from './api.js';
 import { badge, fill, h, link, pretty, table, time } from './dom.js';
-import { filterBar, type ViewFactory } from './view.js';
+import { filterBar, refreshNow, type ViewFactory } from './view.js';
 
 const EVENTS = ['accepted', 'delivered', 'failed', 'opened', 'clicked', 'unsubscribed', 'complained'];
 export const EVENT_HEADERS = ['Time', 'Event', 'Recipient', 'Details', 'Message'];
@@ -45,7 +45,7 @@ export const eventList: ViewFactory = (root, params) => {
     { name: 'domain', label: 'Domain' },
     { name: 'severity', label: 'Severity', options: ['permanent', 'temporary'] },
     { name: 'message', label: 'Message-Id' },
-  ], params, () => void view.refresh());
+  ], params, () => void refreshNow());
   fill(root, h('h1', {}, 'Events'), filters.element, results);
   const view = {
     topics: ['event', 'reset'] as Array<'event' | 'reset'>,

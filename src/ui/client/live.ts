@@ -16,6 +16,8 @@ export function onLive(listener: Listener): () => void {
 /** (Re)connects the stream; the status element says whether updates are flowing. */
 export function connectLive(status: HTMLElement): void {
   source?.close();
+  status.textContent = 'connecting';
+  status.classList.remove('on');
   const es = new EventSource(`/__mock/stream${accountQuery()}`);
   source = es;
   const set = (text: string, ok: boolean) => {

@@ -11,7 +11,7 @@ import { eventList } from './events.js';
 import { messageDetail, messageList } from './messages.js';
 import { requestList } from './requests.js';
 import { rulesView } from './rules.js';
-import type { View, ViewFactory } from './view.js';
+import { setRefresher, type View, type ViewFactory } from './view.js';
 
 const ROUTES: Record<string, { list: ViewFactory; detail?: ViewFactory }> = {
   messages: { list: messageList, detail: messageDetail },
@@ -25,24 +25,34 @@ const ROUTES: Record<string, { list: ViewFactory; detail?: ViewFactory }> = {
 const $ = (testid: string) => document.querySelector<HTMLElement>(`[data-testid="${testid}"]`)!;
 const main = document.getElementById('view')!;
 let current: View | undefined;
-let refreshing: Promise<void> | undefined;
-let again = false;
+let running: Promise<void> | undefined;
+let queued: Promise<void> | undefined;
 
-/** Refreshes the current page; a refresh asked for while one runs runs once more after it. */
-function refresh(): void {
-  if (refreshing) {
-    again = true;
-    return;
+/**
+ * Refreshes the current page. Refreshes never overlap: one asked for while another runs runs once
+ * after it (however many were asked for), so a slow old answer never overwrites a newer one.
+ */
+function refresh(): Promise<void> {
+  if (running) {
+    queued ??= running.then(() => {
+      queued = undefined;
+      return run();
+    });
+    return queued;
   }
+  return run();
+}
+
+function run(): Promise<void> {
   const view = current;
-  if (!view) return;
-  refreshing = view.refresh().catch((err: Error) => toast(err.message, true)).finally(() => {
-    refreshing = undefined;
-    if (again && view === current) {
-      again = false;
-      refresh();
-    }
-  });
+  if (!view) return Promise.resolve();
+  running = view
+    .refresh()
+    .catch((err: Error) => toast(err.message, true))
+    .finally(() => {
+      running = undefined;
+    });
+  return running;
 }
 
 function show(): void {
@@ -54,16 +64,14 @@ function show(): void {
   fill(main, root);
   const factory = rest.length && route.detail ? route.detail : route.list;
   current = factory(root, new URLSearchParams(query), rest);
-  again = false;
-  refreshing = undefined;
-  refresh();
+  void refresh();
 }
 
 let liveTimer: number | undefined;
 function liveRefresh(): void {
   // One refresh per burst of announcements.
   window.clearTimeout(liveTimer);
-  liveTimer = window.setTimeout(refresh, 100);
+  liveTimer = window.setTimeout(() => void refresh(), 100);
 }
 
 function wireHeader(): void {
@@ -119,6 +127,8 @@ function wireKey(): void {
     show();
   });
 }
+
+setRefresher(refresh);
 
 async function boot(): Promise<void> {
   try {

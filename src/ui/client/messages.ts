@@ -5,7 +5,7 @@ import { badge, facts, fill, h, link, pretty, table, time, toast } from './dom.j
 import { deliveryRows, DELIVERY_HEADERS } from './deliveries.js';
 import { eventRows, EVENT_HEADERS } from './events.js';
 import { clockNow } from './clock.js';
-import { actionButton, filterBar, type ViewFactory } from './view.js';
+import { actionButton, filterBar, refreshNow, type ViewFactory } from './view.js';
 
 export interface MessageSummary {
   id: string;
@@ -42,7 +42,7 @@ export const messageList: ViewFactory = (root, params) => {
     { name: 'q', label: 'Search', placeholder: 'Search subject, from, to, tag, text…', size: 36 },
     { name: 'domain', label: 'Domain' },
     { name: 'tag', label: 'Tag' },
-  ], params, () => void view.refresh());
+  ], params, () => void refreshNow());
   fill(root, h('h1', {}, 'Messages'), filters.element, results);
   const view = {
     topics: ['message', 'reset'] as const,

@@ -2,7 +2,7 @@
 // its fields, status, duration and the fault that answered it, if one did.
 import { control } from './api.js';
 import { badge, fill, h, pretty, table, toast } from './dom.js';
-import { actionButton, filterBar, type ViewFactory } from './view.js';
+import { actionButton, filterBar, refreshNow, type ViewFactory } from './view.js';
 
 interface Entry {
   seq: number;
@@ -26,11 +26,11 @@ export const requestList: ViewFactory = (root, params) => {
     { name: 'route', label: 'Route id', placeholder: 'route id, e.g. messages.send' },
     { name: 'status', label: 'Status', size: 6 },
     { name: 'domain', label: 'Domain' },
-  ], params, () => void view.refresh());
+  ], params, () => void refreshNow());
   const clear = actionButton('Clear journal', { class: 'danger', 'data-testid': 'request-clear' }, async () => {
     try {
       await control('/requests', { method: 'DELETE' });
-      await view.refresh();
+      await refreshNow();
     } catch (err) {
       toast((err as Error).message, true);
     }

@@ -2,7 +2,7 @@
 // add (a rule as JSON, or a fault as a `key=value,…` spec), remove one, clear.
 import { control } from './api.js';
 import { fill, h, table, toast } from './dom.js';
-import { actionButton, type ViewFactory } from './view.js';
+import { actionButton, refreshNow, type ViewFactory } from './view.js';
 
 type Rule = Record<string, unknown> & { id: string; hits: number; remaining: number | null };
 
@@ -64,8 +64,8 @@ function section(kind: 'faults' | 'outcomes', refresh: () => Promise<void>) {
 }
 
 export const rulesView: ViewFactory = (root) => {
-  const faults = section('faults', () => view.refresh());
-  const outcomes = section('outcomes', () => view.refresh());
+  const faults = section('faults', refreshNow);
+  const outcomes = section('outcomes', refreshNow);
   fill(root,
     h('h1', {}, 'Faults'),
     h('p', { class: 'muted' }, 'Forced answers for Mailgun API requests: a status, a preset (rate-limited, server-error…), a delay or a dropped connection. See docs/faults.md.'),

@@ -10,6 +10,18 @@ export interface View {
 
 export type ViewFactory = (root: HTMLElement, params: URLSearchParams, rest: string[]) => View;
 
+let refresher: () => Promise<void> = async () => undefined;
+
+/** Set by main: the one queue every refresh goes through, so answers are shown in the order asked. */
+export function setRefresher(fn: () => Promise<void>): void {
+  refresher = fn;
+}
+
+/** Refreshes the current page (after the refresh under way, if any); resolves once it is shown. */
+export function refreshNow(): Promise<void> {
+  return refresher();
+}
+
 /** A filter bar: inputs named like query parameters; calls `changed` (debounced) with the values and keeps them in the URL. */
 export function filterBar(
   testid: string,

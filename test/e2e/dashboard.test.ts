@@ -1,0 +1,758 @@
+// The dashboard at /__mock/ui, driven in a real headless Chromium (Debian's package, through
+// playwright-core: no browser download). Each test opens a fresh browser context on a mock whose
+// clock only moves when told, acts as a user would (clicks, forms, confirms) and checks what the
+// page shows and, where the page changed something, the mock's own state through its APIs.
+// No sleeps: every wait is for a selector, a network answer or a poll, bounded by WAIT.
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import FormData from 'form-data';
+import Mailgun from 'mailgun.js';
+import type { MailgunMessageData } from 'mailgun.js/definitions';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createClock, startMailgunMock, type MailgunMock } from '../../src/index.js';
+import { basic, rejection } from '../helpers.js';
+import { expectedSignature, startReceiver, type Receiver } from '../receiver.js';
+
+const DOMAIN = 'samples.mailgun.org';
+const KEY = 'any-key';
+const FROZEN = Date.parse('2026-11-26T12:00:00Z');
+/** The longest any single wait in this file may take. */
+const WAIT = 10_000;
+const SHOTS = fileURLToPath(new URL('../../test-results/dashboard/', import.meta.url));
+const BUILT_UI = fileURLToPath(new URL('../../dist/ui/index.html', import.meta.url));
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(executablePath);
+if (!haveChromium && !process.env.CI) {
+  console.warn(`dashboard.test.ts: skipped, no Chromium at ${executablePath}. Install Debian's package (apt-get install chromium) or set CHROMIUM_PATH.`);
+}
+/** In CI a missing browser fails the suite (in beforeAll); on a workstation it skips it. */
+const suite = haveChromium || process.env.CI ? describe : describe.skip;
+
+type Client = ReturnType<InstanceType<typeof Mailgun>['client']>;
+
+/**
+ * The browser globals read inside page.evaluate. The project's tsconfig has no DOM lib, so the
+ * callbacks cast globalThis to this; the cast is erased before the function is sent to the page.
+ */
+interface BrowserGlobals {
+  __marker?: number;
+  origin: string;
+  document: { title: string; body: { dataset: Record<string, string | undefined> } };
+}
+
+/** A local server that records every request it gets: what a script in a message would call home to. */
+interface Canary {
+  url: string;
+  hits: string[];
+  close(): Promise<void>;
+}
+
+async function startCanary(): Promise<Canary> {
+  const hits: string[] = [];
+  const server: Server = createServer((req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    req.resume();
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Access-Control-Allow-Origin': '*' }).end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A 1×1 PNG, for an inline image. */
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
+const bareId = (id: string | undefined) => (id ?? '').replace(/^<|>$/g, '');
+
+/** A mailgun.js send with the usual fields, `extra` on top; resolves with the bare Message-Id. */
+async function send(mg: Client, extra: Partial<MailgunMessageData> = {}): Promise<string> {
+  const res = await mg.messages.create(DOMAIN, { from: `Shop <shop@${DOMAIN}>`, to: 'alice@example.com', subject: 'Hello', text: 'Hi there', ...extra } as MailgunMessageData);
+  return bareId(res.id);
+}
+
+/** A call to the Mailgun API with Basic auth; resolves with the status and the JSON body. */
+async function api(base: string, path: string, init: RequestInit = {}, key = KEY): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(base + path, { ...init, headers: { Authorization: basic(key), ...(init.headers as Record<string, string> | undefined) } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** A control-plane call (no key). */
+async function admin(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${base}/__mock${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+const items = <T = Record<string, unknown>>(r: { body: Record<string, unknown> }) => r.body.items as T[];
+
+/** The trimmed text of the first element the locator matches now, or null when none does (for expect.poll). */
+const textOf = (l: Locator) => async (): Promise<string | null> => ((await l.count()) > 0 ? (await l.first().innerText()).trim() : null);
+/** The trimmed texts of every element the locator matches now (for expect.poll). */
+const textsOf = (l: Locator) => async (): Promise<string[]> => (await l.allInnerTexts()).map((t) => t.trim());
+/** expect.poll on `fn`, every 50 ms for at most WAIT (a failure shows the last value). */
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: WAIT, interval: 50 });
+
+/** The page-reload probe: set before acting; still there afterwards means the page updated in place. */
+const setMarker = (page: Page) => page.evaluate(() => void ((globalThis as unknown as BrowserGlobals).__marker = 1));
+const markerKept = (page: Page) => page.evaluate(() => (globalThis as unknown as BrowserGlobals).__marker === 1);
+
+/** Resolves once the header's live indicator says the event stream is connected. */
+const live = (page: Page) => page.getByTestId('live-status').filter({ hasText: /^live$/ }).waitFor({ timeout: WAIT });
+
+/** Accepts (or dismisses) the next window.confirm and resolves with its message. */
+function answerConfirm(page: Page, accept: boolean): Promise<string> {
+  return new Promise((resolve) => {
+    page.once('dialog', (d) => {
+      const message = d.message();
+      void (accept ? d.accept() : d.dismiss()).then(() => resolve(message));
+    });
+  });
+}
+
+/** A full-page screenshot in test-results/dashboard/ (the passing toast hidden: it would cover the page). */
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true, style: '#toast { display: none !important; }' });
+
+const messageRows = (page: Page) => page.locator('[data-testid=message-list] tr[data-message-id]');
+const deliveryRow = (page: Page, table: string) => page.locator(`[data-testid=${table}] tr[data-delivery-id]`);
+const field = (row: Locator, name: string) => row.locator(`[data-field=${name}]`);
+
+// -------------------------------------------------------------------------------------------------
+
+suite('the dashboard in a real Chromium', () => {
+  let browser: Browser;
+  let contexts: BrowserContext[] = [];
+  let pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`No Chromium at ${executablePath}: .ci/run installs Debian's chromium (apt-get install chromium); or set CHROMIUM_PATH.`);
+    if (!existsSync(BUILT_UI)) throw new Error('The dashboard is not built (dist/ui): run npm run build first.');
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    contexts = [];
+    const errors = pageErrors;
+    pageErrors = [];
+    // An uncaught exception in the dashboard's own scripts fails the test that caused it.
+    expect(errors).toEqual([]);
+  });
+
+  /** A fresh context and page on `base`/__mock/ui/`hash`, with the live stream connected. */
+  async function open(base: string, hash = '#/messages'): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    contexts.push(context);
+    context.setDefaultTimeout(WAIT);
+    context.setDefaultNavigationTimeout(WAIT);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}/__mock/ui/${hash}`);
+    await live(page);
+    return page;
+  }
+
+  describe('on a mock with one account', () => {
+    let mock: MailgunMock;
+    let receiver: Receiver;
+    let canary: Canary;
+    let mg: Client;
+
+    beforeAll(async () => {
+      receiver = await startReceiver();
+      canary = await startCanary();
+      mock = await startMailgunMock({ port: 0, euPort: 0, host: '127.0.0.1', logLevel: 'silent', clock: createClock({ frozenAt: FROZEN }) });
+      mg = new Mailgun(FormData).client({ username: 'api', key: KEY, url: mock.url });
+    });
+    afterAll(async () => {
+      await mock?.stop();
+      await receiver?.close();
+      await canary?.close();
+    });
+    /**
+     * The control for a "nothing ran" check: the same HTML set into a plain page (no sandbox, no CSP)
+     * does run, and its script calls the canary at `path`. So the probes are live, not vacuous.
+     */
+    async function runsUnsandboxed(page: Page, html: string, path: string): Promise<void> {
+      const plain = await page.context().newPage();
+      await plain.setContent(html);
+      await poll(async () => canary.hits).toContain(`GET ${path}`);
+      expect(await plain.evaluate(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.ran)).not.toBe('no');
+      await plain.close();
+    }
+
+    beforeEach(async () => {
+      // reset() cancels retries and ends attempts in flight: nothing of the last test arrives later.
+      await mock.reset();
+      receiver.posts.length = 0;
+      receiver.answer = () => ({ status: 200, body: 'ok' });
+      canary.hits.length = 0;
+    });
+
+    it('shows a sent message live, its failing webhook delivery, and the retry that the +10 min button runs', async () => {
+      receiver.answer = (_post, n) => (n === 1 ? { status: 500, body: 'handler broke' } : { status: 200, body: 'ok' });
+      await mg.webhooks.create(DOMAIN, 'delivered', `${receiver.url}/delivered`, false);
+
+      const page = await open(mock.url, '#/messages');
+      await poll(textOf(page.getByTestId('message-list'))).toMatch(/No messages yet/);
+      await setMarker(page);
+
+      const id = await send(mg, {
+        subject: 'Your order #42',
+        text: 'Hello Alice, your order has shipped.',
+        html: '<h1>Your order</h1><p>Order <b>42</b> has shipped.</p>',
+      });
+      const row = page.locator(`[data-testid=message-list] tr[data-message-id="${id}"]`);
+      await row.waitFor();
+      expect(await markerKept(page)).toBe(true);
+      await expect(textOf(row)()).resolves.toContain('Your order #42');
+      await shot(page, 'messages');
+
+      await row.getByTestId('message-link').click();
+      await poll(textOf(page.getByTestId('message-subject'))).toBe('Your order #42');
+      const facts = await page.getByTestId('message-facts').innerText();
+      expect(facts).toContain(`<${id}>`);
+      expect(facts).toContain(`Shop <shop@${DOMAIN}>`);
+      expect(facts).toContain('alice@example.com');
+      expect(await page.getByTestId('message-text').innerText()).toBe('Hello Alice, your order has shipped.');
+      const frame = page.getByTestId('message-html');
+      expect(await frame.getAttribute('sandbox')).toBe('');
+      expect(await frame.getAttribute('src')).toBe(`/__mock/messages/${encodeURIComponent(id)}/html`);
+      await poll(textOf(page.frameLocator('[data-testid=message-html]').locator('h1'))).toBe('Your order');
+
+      const delivery = deliveryRow(page, 'message-deliveries');
+      await delivery.and(page.locator('[data-state=retrying]')).waitFor();
+      expect(await delivery.count()).toBe(1);
+      expect(await field(delivery, 'state').innerText()).toBe('retrying');
+      expect(await field(delivery, 'status').innerText()).toBe('500');
+      expect(await field(delivery, 'attempts').innerText()).toBe('1');
+      expect(await field(delivery, 'next-retry').innerText()).toMatch(/\(in 10 min\)$/);
+      const deliveryId = await delivery.getAttribute('data-delivery-id');
+      await shot(page, 'message');
+
+      const clockBefore = Date.parse((await page.getByTestId('clock-now').innerText()).replace(' ', 'T'));
+      await page.getByTestId('clock-advance-10m').click();
+      const delivered = page.locator(`[data-testid=message-deliveries] tr[data-delivery-id="${deliveryId}"][data-state=delivered]`);
+      await delivered.waitFor();
+      expect(await field(delivered, 'status').innerText()).toBe('200');
+      expect(await field(delivered, 'attempts').innerText()).toBe('2');
+      expect(await field(delivered, 'next-retry').innerText()).toBe('—');
+      await poll(async () => Date.parse((await page.getByTestId('clock-now').innerText()).replace(' ', 'T')) - clockBefore).toBe(10 * 60_000);
+      expect(await markerKept(page)).toBe(true);
+      expect(receiver.posts.map((p) => p.path)).toEqual(['/delivered', '/delivered']);
+      await shot(page, 'message-delivered');
+
+      await delivered.getByTestId('delivery-link').click();
+      const attempts = page.locator('[data-testid=delivery-attempts] tr[data-attempt]');
+      await poll(() => attempts.count()).toBe(2);
+      expect(await attempts.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))).toEqual(['500', '200']);
+      expect(await page.locator('[data-testid=delivery-attempts] tr[data-attempt="1"] pre.excerpt').innerText()).toBe('handler broke');
+      expect(await page.locator('[data-testid=delivery-attempts] tr[data-attempt="2"] pre.excerpt').innerText()).toBe('ok');
+      expect(await page.getByTestId('delivery-state').innerText()).toBe('delivered');
+
+      const body = JSON.parse(await page.getByTestId('delivery-request').innerText()) as {
+        signature: { timestamp: string; token: string; signature: string };
+        'event-data': { event: string; recipient: string; message: { headers: Record<string, string> } };
+      };
+      expect(body.signature.signature).toBe(expectedSignature(mock.signingKey, body.signature.timestamp, body.signature.token));
+      expect(body.signature).toEqual(receiver.posts[1]!.json!.signature);
+      expect(body['event-data']).toMatchObject({ event: 'delivered', recipient: 'alice@example.com' });
+      expect(body['event-data'].message.headers['message-id']).toBe(id);
+      await shot(page, 'delivery');
+    }, 60_000);
+
+    it("shows a message's HTML in a sandbox where none of its script runs and nothing is fetched", async () => {
+      const html = [
+        '<!doctype html><html><head><title>inner</title></head><body data-ran="no">',
+        '<h1>Probe</h1>',
+        `<a id="js" href="javascript:document.body.dataset.ran='link';parent.document.title='pwned'" style="display:block;padding:20px">javascript: link</a>`,
+        '<a id="after" href="#after">a plain link</a>',
+        `<script>document.body.dataset.ran='script';parent.document.title='pwned';fetch('${canary.url}/pwned')</script>`,
+        `<img src=x onerror="document.body.dataset.ran='onerror';parent.document.title='pwned';new Image().src='${canary.url}/onerror'">`,
+        `<iframe srcdoc="<body data-ran=no><script>document.body.dataset.ran='srcdoc';parent.parent.document.title='pwned';fetch('${canary.url}/srcdoc')</script></body>"></iframe>`,
+        `<img src="${canary.url}/pixel.gif" alt="tracking pixel">`,
+        '</body></html>',
+      ].join('\n');
+      const subject = `<img src=x onerror="document.title='pwned'"> <b>Script probe</b>`;
+      const id = await send(mg, { subject, html });
+
+      const page = await open(mock.url, `#/messages/${encodeURIComponent(id)}`);
+      const title = await page.title();
+      expect(title).toMatch(/^mailgun-mock .* \(US\)$/);
+      const iframe = page.getByTestId('message-html');
+      expect(await iframe.getAttribute('sandbox')).toBe('');
+      // The subject is markup-looking text, and shown as text.
+      await poll(textOf(page.getByTestId('message-subject'))).toBe(subject);
+      expect(await page.getByTestId('message-subject').locator('img, b').count()).toBe(0);
+      const frame = (await (await iframe.elementHandle())!.contentFrame())!;
+      await frame.waitForLoadState('load');
+      expect(frame.url()).toBe(`${mock.url}/__mock/messages/${encodeURIComponent(id)}/html`);
+      const [nested] = frame.childFrames();
+      expect(nested).toBeDefined();
+      await nested!.waitForLoadState('load');
+
+      // Playwright's own evaluation reaches into the sandboxed frames: their body says no script ran.
+      expect(await frame.evaluate(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.ran)).toBe('no');
+      expect(await nested!.evaluate(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.ran)).toBe('no');
+
+      // A click on the javascript: link runs nothing; the plain link after it shows the clicks were handled.
+      const inside = page.frameLocator('[data-testid=message-html]');
+      await inside.locator('#js').click();
+      await inside.locator('#after').click();
+      await poll(async () => frame.url()).toMatch(/#after$/);
+      expect(await frame.evaluate(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.ran)).toBe('no');
+
+      expect(await page.title()).toBe(title);
+      expect(canary.hits).toEqual([]);
+      await shot(page, 'html-sandbox');
+      await runsUnsandboxed(page, html, '/pwned');
+
+      const content = await fetch(`${mock.url}/__mock/messages/${encodeURIComponent(id)}/html`);
+      expect(content.status).toBe(200);
+      expect(content.headers.get('content-security-policy')).toMatch(/^sandbox(;|$)/);
+      expect(content.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(content.headers.get('x-content-type-options')).toBe('nosniff');
+
+      const ui = await fetch(`${mock.url}/__mock/ui/`);
+      const csp = ui.headers.get('content-security-policy') ?? '';
+      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      expect(directives.get('script-src')).toEqual(["'self'"]);
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('unsafe-eval');
+      expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    });
+
+    it('opens an HTML attachment as an inert file: its script does not run on the mock origin', async () => {
+      const evil = [
+        '<!doctype html><html><head><title>evil.html</title></head><body data-ran="no">',
+        `<script>document.body.dataset.ran='script';document.title='pwned';location.hash='ran';fetch('${canary.url}/attachment')</script>`,
+        `<img src=x onerror="document.body.dataset.ran='onerror';document.title='pwned';new Image().src='${canary.url}/onerror'">`,
+        '</body></html>',
+      ].join('\n');
+      const form = new globalThis.FormData();
+      for (const [k, v] of Object.entries({ from: `Shop <shop@${DOMAIN}>`, to: 'alice@example.com', subject: 'With a file', text: 'See the file.' })) form.append(k, v);
+      form.append('attachment', new Blob([evil], { type: 'text/html' }), 'evil.html');
+      const sent = await api(mock.url, `/v3/${DOMAIN}/messages`, { method: 'POST', body: form });
+      expect(sent.status).toBe(200);
+      const id = bareId(sent.body.id as string);
+
+      const page = await open(mock.url, `#/messages/${encodeURIComponent(id)}`);
+      const link = page.locator('[data-testid=message-attachments] a', { hasText: 'evil.html' });
+      await link.waitFor();
+      expect(await link.getAttribute('download')).toBe('evil.html');
+      expect(await link.getAttribute('rel')).toContain('noopener');
+      const href = (await link.getAttribute('href'))!;
+      expect(href).toBe(`/__mock/messages/${encodeURIComponent(id)}/attachments/0`);
+
+      const response = (await page.goto(new URL(href, page.url()).href))!;
+      expect(response.status()).toBe(200);
+      expect(response.headers()['content-type']).toMatch(/^text\/html/);
+      expect(response.headers()['content-security-policy']).toMatch(/^sandbox(;|$)/);
+      // The file got an opaque origin (no access to the mock's storage or its API as the page) and ran nothing.
+      expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).origin)).toBe('null');
+      expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.ran)).toBe('no');
+      expect(await page.title()).toBe('evil.html');
+      expect(new URL(page.url()).hash).toBe('');
+      expect(canary.hits).toEqual([]);
+      await shot(page, 'attachment');
+      await runsUnsandboxed(page, evil, '/attachment');
+    });
+
+    it("shows a message's inline (cid:) image inside the sandboxed HTML", async () => {
+      const form = new globalThis.FormData();
+      for (const [k, v] of Object.entries({ from: `Shop <shop@${DOMAIN}>`, to: 'alice@example.com', subject: 'With a logo', html: '<p>Logo: <img id="logo" src="cid:logo.png" alt="logo"></p>' })) form.append(k, v);
+      form.append('inline', new Blob([PIXEL], { type: 'image/png' }), 'logo.png');
+      const sent = await api(mock.url, `/v3/${DOMAIN}/messages`, { method: 'POST', body: form });
+      expect(sent.status).toBe(200);
+      const id = bareId(sent.body.id as string);
+
+      const page = await open(mock.url, `#/messages/${encodeURIComponent(id)}`);
+      const frame = (await (await page.getByTestId('message-html').elementHandle())!.contentFrame())!;
+      await frame.waitForLoadState('load');
+      const logo = frame.locator('#logo');
+      expect(await logo.getAttribute('src')).toBe(`/__mock/messages/${encodeURIComponent(id)}/attachments/0`);
+      expect(await logo.evaluate((img: { complete: boolean; naturalWidth: number }) => [img.complete, img.naturalWidth])).toEqual([true, 1]);
+      expect(await page.locator('[data-testid=message-attachments] tr').filter({ hasText: 'logo.png' }).innerText()).toContain('inline');
+    });
+
+    it('lists domains, adds one, and adds, edits and deletes a webhook through the Mailgun API', async () => {
+      const NEW = 'mg.dashboard.test';
+      const hooks = `/v3/domains/${DOMAIN}/webhooks`;
+      const page = await open(mock.url, '#/domains');
+      const sample = page.locator(`[data-testid=domain-list] tr[data-domain="${DOMAIN}"]`);
+      await sample.waitFor();
+
+      await page.locator('[data-testid=domain-form] input[name=name]').fill(NEW);
+      await page.locator('[data-testid=domain-form] button[type=submit]').click();
+      const added = page.locator(`[data-testid=domain-list] tr[data-domain="${NEW}"]`);
+      await added.waitFor();
+      expect(await added.locator('.badge').innerText()).toBe('unverified');
+      const created = await api(mock.url, `/v4/domains/${NEW}`);
+      expect(created.status).toBe(200);
+      expect((created.body.domain as { state: string }).state).toBe('unverified');
+      await shot(page, 'domains');
+
+      await sample.getByRole('link', { name: DOMAIN }).click();
+      await page.getByTestId('domain-facts').waitFor();
+      const first = `${receiver.url}/one`;
+      const second = `${receiver.url}/two`;
+      await page.getByTestId('webhook-name').selectOption('delivered');
+      await page.getByTestId('webhook-urls').fill(first);
+      await page.getByTestId('webhook-submit').click();
+      const row = page.locator('[data-testid=webhook-list] tr[data-webhook=delivered]');
+      const urls = row.locator('code.url');
+      await poll(textsOf(urls)).toEqual([first]);
+      expect((await api(mock.url, `${hooks}/delivered`)).body).toMatchObject({ webhook: { urls: [first] } });
+
+      await row.locator('[data-action=edit]').click();
+      expect(await page.getByTestId('webhook-urls').inputValue()).toBe(first);
+      expect(await page.getByTestId('webhook-submit').innerText()).toBe('Save delivered');
+      expect(await page.getByTestId('webhook-name').isDisabled()).toBe(true);
+      await page.getByTestId('webhook-urls').fill(`${first}\n${second}`);
+      await page.getByTestId('webhook-submit').click();
+      await poll(textsOf(urls)).toEqual([first, second]);
+      expect((await api(mock.url, `${hooks}/delivered`)).body).toMatchObject({ webhook: { urls: [first, second] } });
+      expect(await page.getByTestId('webhook-submit').innerText()).toBe('Add webhook');
+      await shot(page, 'domain');
+
+      const confirmed = answerConfirm(page, true);
+      await row.locator('[data-action=delete]').click();
+      expect(await confirmed).toBe(`Delete the delivered webhook of ${DOMAIN}?`);
+      await row.waitFor({ state: 'detached' });
+      const after = await api(mock.url, hooks);
+      expect(Object.keys(after.body.webhooks as object)).not.toContain('delivered');
+      expect((await api(mock.url, `${hooks}/delivered`)).status).toBe(404);
+
+      // The page did all of that through the Mailgun API, as an SDK would.
+      const journal = items<{ routeId: string; status: number }>(await admin(mock.url, 'GET', '/requests?status=200'));
+      const routes = journal.map((e) => e.routeId);
+      for (const r of ['domains.list', 'domains.create', 'domains.get', 'webhooks.list', 'webhooks.create', 'webhooks.update', 'webhooks.delete']) expect(routes).toContain(r);
+    });
+
+    it('filters the events timeline by event type and by recipient', async () => {
+      expect((await admin(mock.url, 'POST', '/outcomes', { recipient: 'bounce@example.com', outcome: 'permanent_fail' })).status).toBe(200);
+      await send(mg, { to: 'alice@example.com', subject: 'Welcome' });
+      await send(mg, { to: 'bounce@example.com', subject: 'Bounce me' });
+
+      const page = await open(mock.url, '#/events');
+      const rows = page.locator('[data-testid=event-list] tr[data-event]');
+      const events = () => rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-event')} ${tr.children[2]?.textContent}`));
+      await poll(events).toHaveLength(4);
+      expect((await events()).sort()).toEqual(['accepted alice@example.com', 'accepted bounce@example.com', 'delivered alice@example.com', 'failed bounce@example.com']);
+
+      const filters = page.getByTestId('event-filters');
+      await filters.locator('select[name=event]').selectOption('failed');
+      await poll(events).toEqual(['failed bounce@example.com']);
+      expect(page.url()).toMatch(/#\/events\?event=failed$/);
+      expect(await rows.first().locator('summary').innerText()).toContain('permanent');
+      await shot(page, 'events-failed');
+
+      await filters.locator('select[name=event]').selectOption('');
+      await filters.locator('input[name=recipient]').fill('bounce@example.com');
+      await poll(events).toEqual(['failed bounce@example.com', 'accepted bounce@example.com']);
+      expect(page.url()).toMatch(/#\/events\?recipient=bounce%40example\.com$/);
+      const fromApi = items<{ event: string }>(await admin(mock.url, 'GET', '/events?recipient=bounce@example.com'));
+      expect(fromApi.map((e) => e.event).reverse()).toEqual(['failed', 'accepted']);
+    });
+
+    it('adds a fault, counts its hit, removes it, and adds and clears outcome rules', async () => {
+      const page = await open(mock.url, '#/rules');
+      await page.getByTestId('fault-list').waitFor();
+      await page.getByTestId('fault-input').fill('route=messages.send,status=500,times=1');
+      await page.locator('[data-testid=fault-form] button[type=submit]').click();
+      const fault = page.locator('[data-testid=fault-list] tr[data-rule-id]');
+      await fault.waitFor();
+      const cells = () => fault.locator('td').allInnerTexts();
+      const [faultId, rule, hits, left] = await cells();
+      expect(rule).toContain('"route":"messages.send"');
+      expect(rule).toContain('"status":500');
+      expect([hits, left]).toEqual(['0', '1']);
+      expect(items<{ id: string }>(await admin(mock.url, 'GET', '/faults')).map((f) => f.id)).toEqual([faultId]);
+
+      expect((await rejection(send(mg, { subject: 'Faulted' }))).status).toBe(500);
+      await poll(async () => (await cells()).slice(2, 4)).toEqual(['1', '0']);
+      await page.reload();
+      await live(page);
+      await poll(async () => (await cells()).slice(2, 4)).toEqual(['1', '0']);
+      await shot(page, 'rules');
+
+      await fault.locator('[data-action=remove]').click();
+      await fault.waitFor({ state: 'detached' });
+      await poll(textOf(page.getByTestId('fault-list'))).toMatch(/^No faults/);
+      expect(items(await admin(mock.url, 'GET', '/faults'))).toEqual([]);
+      expect(await send(mg, { subject: 'Not faulted' })).not.toBe('');
+
+      const outcomes = page.locator('[data-testid=outcome-list] tr[data-rule-id]');
+      await page.getByTestId('outcome-input').fill('recipient=*@bounce.test');
+      await page.locator('[data-testid=outcome-form] button[type=submit]').click();
+      await poll(textOf(page.getByTestId('toast'))).toMatch(/^An outcome rule is JSON/);
+      expect(await page.getByTestId('toast').getAttribute('class')).toContain('error');
+      for (const rule of ['{"recipient": "*@bounce.test", "outcome": "permanent_fail"}', '{"recipient": "slow@example.com", "outcome": "temporary_fail"}']) {
+        const before = await outcomes.count();
+        await page.getByTestId('outcome-input').fill(rule);
+        await page.locator('[data-testid=outcome-form] button[type=submit]').click();
+        await poll(() => outcomes.count()).toBe(before + 1);
+      }
+      expect(items<{ recipient: string; outcome: string }>(await admin(mock.url, 'GET', '/outcomes')).map((r) => `${r.recipient} ${r.outcome}`)).toEqual([
+        '*@bounce.test permanent_fail',
+        'slow@example.com temporary_fail',
+      ]);
+      await page.getByTestId('outcome-clear').click();
+      await poll(() => outcomes.count()).toBe(0);
+      await poll(textOf(page.getByTestId('outcome-list'))).toMatch(/^No outcome rules/);
+      expect(items(await admin(mock.url, 'GET', '/outcomes'))).toEqual([]);
+    });
+
+    it('lists API requests in the journal as they happen and filters them by route id', async () => {
+      const page = await open(mock.url, '#/requests');
+      await poll(textOf(page.getByTestId('request-list'))).toMatch(/No requests yet/);
+      await setMarker(page);
+
+      await send(mg, { subject: 'Journaled' });
+      await mg.webhooks.list(DOMAIN, {});
+      const rows = page.locator('[data-testid=request-list] tr[data-seq]');
+      const routes = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-route')));
+      await poll(routes).toEqual(['webhooks.list', 'messages.send']);
+      expect(await markerKept(page)).toBe(true);
+      const sendRow = page.locator('[data-testid=request-list] tr[data-route="messages.send"]');
+      expect(await sendRow.innerText()).toContain(`/v3/${DOMAIN}/messages`);
+      expect(await sendRow.locator('.badge').innerText()).toBe('200');
+
+      await page.getByTestId('request-filters').locator('input[name=route]').fill('messages.send');
+      await poll(routes).toEqual(['messages.send']);
+      expect(page.url()).toMatch(/#\/requests\?route=messages\.send$/);
+      await send(mg, { subject: 'Journaled again' });
+      await poll(routes).toEqual(['messages.send', 'messages.send']);
+      expect(await markerKept(page)).toBe(true);
+      await shot(page, 'requests');
+    });
+
+    it('searches messages by subject text, and keeps the search in the address', async () => {
+      await send(mg, { subject: 'Invoice 1001', text: 'Your invoice' });
+      await send(mg, { subject: 'Password reset', text: 'Click here' });
+      const page = await open(mock.url, '#/messages');
+      const subjects = textsOf(messageRows(page).getByTestId('message-link'));
+      await poll(subjects).toEqual(['Password reset', 'Invoice 1001']);
+
+      const search = page.getByTestId('message-filters').locator('input[name=q]');
+      await search.fill('invoice');
+      await poll(subjects).toEqual(['Invoice 1001']);
+      expect(page.url()).toMatch(/#\/messages\?q=invoice$/);
+
+      await page.reload();
+      await live(page);
+      expect(await search.inputValue()).toBe('invoice');
+      await poll(subjects).toEqual(['Invoice 1001']);
+
+      await search.fill('');
+      await poll(subjects).toEqual(['Password reset', 'Invoice 1001']);
+    });
+
+    it('shows the answer to the latest search, even when an earlier one answers last', async () => {
+      await send(mg, { subject: 'Invoice 1001', text: 'Your invoice' });
+      await send(mg, { subject: 'Password reset', text: 'Click here' });
+      const page = await open(mock.url, '#/messages');
+      const subjects = textsOf(messageRows(page).getByTestId('message-link'));
+      await poll(subjects).toEqual(['Password reset', 'Invoice 1001']);
+
+      // The answer to q=invoice is held back until the search has already changed to q=password.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      await page.route(/\/__mock\/messages\?q=invoice&/, async (route) => {
+        await held;
+        await route.continue();
+      });
+      const invoiceAnswer = page.waitForResponse(/\/__mock\/messages\?q=invoice&/);
+      const search = page.getByTestId('message-filters').locator('input[name=q]');
+      const invoiceAsked = page.waitForRequest(/\/__mock\/messages\?q=invoice&/);
+      await search.fill('invoice');
+      await invoiceAsked;
+      await search.fill('password');
+      await poll(async () => page.url()).toMatch(/#\/messages\?q=password$/);
+      release();
+      await (await invoiceAnswer).finished();
+      // Let the page handle that answer (a few turns of its event loop) before looking.
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      // Whatever order the answers came in, the list ends on what the box says.
+      await poll(subjects).toEqual(['Password reset']);
+      await page.unroute(/\/__mock\/messages\?q=invoice&/);
+    });
+
+    it('resets the mock from the header button once confirmed, and the message list and page notice live', async () => {
+      const id = await send(mg, { subject: 'Before the reset' });
+      const detail = await open(mock.url, `#/messages/${encodeURIComponent(id)}`);
+      await poll(textOf(detail.getByTestId('message-subject'))).toBe('Before the reset');
+      const page = await open(mock.url, '#/messages');
+      await poll(() => messageRows(page).count()).toBe(1);
+      await setMarker(page);
+
+      const dismissed = answerConfirm(page, false);
+      await page.getByTestId('reset').click();
+      expect(await dismissed).toMatch(/^Reset the mock\?/);
+      expect((await admin(mock.url, 'GET', '/messages')).body.total).toBe(1);
+      expect(await messageRows(page).count()).toBe(1);
+
+      const accepted = answerConfirm(page, true);
+      await page.getByTestId('reset').click();
+      await accepted;
+      await poll(textOf(page.getByTestId('message-list'))).toMatch(/^No messages yet/);
+      await poll(textOf(page.getByTestId('toast'))).toBe('Mock has been reset');
+      expect(await markerKept(page)).toBe(true);
+      expect((await admin(mock.url, 'GET', '/messages')).body.total).toBe(0);
+      // A page open on the message, in another tab, says it is gone.
+      await poll(textOf(detail.getByTestId('message-missing'))).toMatch(/^Message not found/);
+      expect(await detail.getByTestId('message-subject').count()).toBe(0);
+    });
+
+    it('resends a delivery from the deliveries list and from its own page, one more signed attempt each', async () => {
+      await mg.webhooks.create(DOMAIN, 'delivered', `${receiver.url}/delivered`, false);
+      await send(mg, { subject: 'Resend me' });
+      await receiver.waitFor(1, '/delivered', WAIT);
+
+      const page = await open(mock.url, '#/deliveries');
+      const row = deliveryRow(page, 'delivery-list');
+      await poll(textOf(field(row, 'attempts'))).toBe('1');
+      expect(await row.getAttribute('data-state')).toBe('delivered');
+
+      await row.locator('[data-action=resend]').click();
+      await receiver.waitFor(2, '/delivered', WAIT);
+      await poll(textOf(field(row, 'attempts'))).toBe('2');
+      await poll(textOf(page.getByTestId('toast'))).toBe('Attempt 2: HTTP 200');
+
+      await row.getByTestId('delivery-link').click();
+      const attempts = page.locator('[data-testid=delivery-attempts] tr[data-attempt]');
+      await poll(() => attempts.count()).toBe(2);
+      await page.getByTestId('delivery-resend').click();
+      await receiver.waitFor(3, '/delivered', WAIT);
+      await poll(() => attempts.count()).toBe(3);
+      expect(receiver.posts).toHaveLength(3);
+      const tokens = receiver.posts.map((p) => p.json!.signature.token);
+      expect(new Set(tokens).size).toBe(3);
+    });
+
+    it('serves the dashboard at /__mock/ui and /__mock/ui/, and on the EU listener as the EU region', async () => {
+      for (const path of ['/__mock/ui', '/__mock/ui/']) {
+        const res = await fetch(mock.url + path);
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(await res.text()).toContain('data-testid="live-status"');
+      }
+      const script = await fetch(`${mock.url}/__mock/ui/js/main.js`);
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toMatch(/javascript/);
+
+      const us = await open(mock.url, '');
+      expect(await us.locator('.brand').innerText()).toBe('mailgun-mock · US');
+      expect(await us.title()).toMatch(/\(US\)$/);
+      expect(await us.locator('nav a.active').getAttribute('data-nav')).toBe('messages');
+
+      const context = contexts.at(-1)!;
+      const bare = await context.newPage();
+      bare.on('pageerror', (e) => pageErrors.push(e.message));
+      await bare.goto(`${mock.url}/__mock/ui`);
+      await live(bare);
+      expect(await bare.locator('.brand').innerText()).toBe('mailgun-mock · US');
+
+      // The EU listener: its own brand and title, and the domains of its region (samples.mailgun.org is a US domain).
+      const eu = await open(mock.euUrl, '#/domains');
+      expect(await eu.locator('.brand').innerText()).toBe('mailgun-mock · EU');
+      expect(await eu.title()).toMatch(/\(EU\)$/);
+      await poll(textOf(eu.getByTestId('domain-list'))).toBe('No domains in this region.');
+      await us.goto(`${mock.url}/__mock/ui/#/domains`);
+      await us.locator(`[data-testid=domain-list] tr[data-domain="${DOMAIN}"]`).waitFor();
+      await shot(eu, 'eu');
+    });
+  });
+
+  describe('on a mock with one account per API key', () => {
+    const ALPHA = 'key-alpha';
+    const BRAVO = 'key-bravo';
+    let mock: MailgunMock;
+
+    beforeAll(async () => {
+      mock = await startMailgunMock({ port: 0, euPort: 0, host: '127.0.0.1', logLevel: 'silent', accountPerKey: true, clock: createClock({ frozenAt: FROZEN }) });
+    });
+    afterAll(async () => {
+      await mock?.stop();
+    });
+    beforeEach(async () => {
+      await mock.reset();
+    });
+
+    const client = (key: string) => new Mailgun(FormData).client({ username: 'api', key, url: mock.url });
+
+    /** Types a key into the key bar; resolves once the list has been asked for that account and its stream is up. */
+    async function useKey(page: Page, key: string): Promise<void> {
+      const stream = page.waitForResponse((r) => r.url().endsWith(`/__mock/stream?account=${encodeURIComponent(key)}`), { timeout: WAIT });
+      const list = page.waitForResponse((r) => r.url().includes('/__mock/messages?') && r.request().headers()['x-mailgun-mock-account'] === key, { timeout: WAIT });
+      await page.getByTestId('key-input').fill(key);
+      await page.locator('[data-testid=key-form] button[type=submit]').click();
+      expect((await stream).status()).toBe(200);
+      expect((await list).status()).toBe(200);
+    }
+
+    it("shows only the messages of the account whose key is entered in the key bar", async () => {
+      await send(client(BRAVO), { subject: 'For bravo only' });
+
+      const page = await open(mock.url, '#/messages');
+      expect(await page.getByTestId('keybar').isVisible()).toBe(true);
+      await useKey(page, ALPHA);
+      await poll(textOf(page.getByTestId('message-list'))).toMatch(/^No messages yet/);
+      await setMarker(page);
+
+      const id = await send(client(ALPHA), { subject: 'For alpha', html: '<h1>Alpha only</h1>' });
+      const subjects = textsOf(messageRows(page).getByTestId('message-link'));
+      await poll(subjects).toEqual(['For alpha']);
+      expect(await markerKept(page)).toBe(true);
+      await shot(page, 'account-alpha');
+
+      // The message page asks for that account too, and so do the frames and links it opens.
+      await messageRows(page).getByTestId('message-link').click();
+      await poll(textOf(page.getByTestId('message-subject'))).toBe('For alpha');
+      expect(await page.getByTestId('message-html').getAttribute('src')).toBe(`/__mock/messages/${encodeURIComponent(id)}/html?account=${ALPHA}`);
+      await poll(textOf(page.frameLocator('[data-testid=message-html]').locator('h1'))).toBe('Alpha only');
+
+      await page.getByRole('link', { name: '← Messages' }).click();
+      await useKey(page, BRAVO);
+      await poll(subjects).toEqual(['For bravo only']);
+      expect((await admin(mock.url, 'GET', '/messages')).body.total).toBe(0);
+    });
+
+    it("shows an inline (cid:) image of a key's message, asking that key's account for it", async () => {
+      const form = new globalThis.FormData();
+      for (const [k, v] of Object.entries({ from: `Shop <shop@${DOMAIN}>`, to: 'alice@example.com', subject: 'Alpha logo', html: '<p><img id="logo" src="cid:logo.png" alt="logo"></p>' })) form.append(k, v);
+      form.append('inline', new Blob([PIXEL], { type: 'image/png' }), 'logo.png');
+      const sent = await api(mock.url, `/v3/${DOMAIN}/messages`, { method: 'POST', body: form }, ALPHA);
+      expect(sent.status).toBe(200);
+      const id = bareId(sent.body.id as string);
+
+      const page = await open(mock.url, '#/messages');
+      await useKey(page, ALPHA);
+      await page.goto(`${mock.url}/__mock/ui/#/messages/${encodeURIComponent(id)}`);
+      await poll(textOf(page.getByTestId('message-subject'))).toBe('Alpha logo');
+      const frame = (await (await page.getByTestId('message-html').elementHandle())!.contentFrame())!;
+      await frame.waitForLoadState('load');
+      const logo = frame.locator('#logo');
+      expect(await logo.getAttribute('src')).toBe(`/__mock/messages/${encodeURIComponent(id)}/attachments/0?account=${ALPHA}`);
+      expect(await logo.evaluate((img: { complete: boolean; naturalWidth: number }) => [img.complete, img.naturalWidth])).toEqual([true, 1]);
+    });
+  });
+});
