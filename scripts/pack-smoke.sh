@@ -2,7 +2,7 @@
 # pack-smoke.sh - proves the packed tarball runs from an empty folder, the two ways users start it:
 #   npm init -y && npm install ./mailgun-mock-<version>.tgz && npx mailgun-mock --port 0
 #   npx ./mailgun-mock-<version>.tgz --port 0
-# Each start must print its URL and answer GET /__mock/health with 200. Every wait is bounded and
+# Each start must print its URL, answer GET /__mock/health with 200 and serve the dashboard. Every wait is bounded and
 # everything started here is stopped, and the temp folder removed, however the script ends.
 set -euo pipefail
 
@@ -30,7 +30,7 @@ log "packed $(basename "$TGZ") ($(du -k "$TGZ" | cut -f1) kB)"
 # shell; a signal to the group reaches them all), waits for the URL, probes health, stops it.
 start() {
   local label=$1 dir=$2; shift 2
-  local out=$WORK/$label.out err=$WORK/$label.err url="" pid code until
+  local out=$WORK/$label.out err=$WORK/$label.err url="" pid code ui js until
   (cd "$dir" && exec setsid "$@" >"$out" 2>"$err" </dev/null) &
   pid=$!
   GROUPS_STARTED+=("$pid")
@@ -46,13 +46,17 @@ start() {
     sleep 0.2
   done
   code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' --max-time 5 "$url/__mock/health" || true)
+  # The dashboard's files are built into the package: the page and its entry script must be there.
+  ui=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' --max-time 5 "$url/__mock/ui/" || true)
+  js=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' --max-time 5 "$url/__mock/ui/js/main.js" || true)
   kill -TERM -- "-$pid" 2>/dev/null || true
   until=$(( $(date +%s) + 15 ))
   while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt "$until" ]; do sleep 0.1; done
   kill -KILL -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ "$code" != 200 ]; then log "$label: GET $url/__mock/health -> $code"; return 1; fi
-  log "$label: $url/__mock/health -> 200"
+  if [ "$ui" != 200 ] || [ "$js" != 200 ]; then log "$label: the dashboard is missing from the package: /__mock/ui/ -> $ui, /__mock/ui/js/main.js -> $js"; return 1; fi
+  log "$label: $url/__mock/health -> 200, dashboard /__mock/ui/ -> 200"
 }
 
 # 1. installed into an empty project
