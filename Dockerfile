@@ -6,7 +6,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would run the build before the sources are copied in.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.ui.json ./
+COPY scripts/build-ui.mjs ./scripts/build-ui.mjs
 COPY src ./src
 COPY fixtures ./fixtures
 RUN npm run build
