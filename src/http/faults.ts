@@ -9,12 +9,22 @@ import { FaultRuleError, parseFaultSpec } from '../faults/rules.js';
 import type { FaultRuleInput } from '../faults/types.js';
 
 export const FAULT_HEADER = 'x-mailgun-mock-fault';
+/**
+ * The dashboard marks its own Mailgun API calls with this header (value `dashboard`): they are
+ * journalled like any client's, but neither take the faults a test armed for its app nor spend
+ * the account's rate-limit budget.
+ */
+export const CLIENT_HEADER = 'x-mailgun-mock-client';
+
+/** Whether a request is the dashboard's own. */
+export const fromDashboard = (headers: Record<string, string | string[] | undefined>) => headers[CLIENT_HEADER] === 'dashboard';
 
 export function createFaultMiddleware(ctx: AppContext): RequestHandler {
   return (req, res, next) => {
     const header = req.headers[FAULT_HEADER];
     // The usual case, on every request: no rules and no header.
     if (header === undefined && ctx.faults.size === 0) return next();
+    if (fromDashboard(req.headers)) return next();
     const target = { routeId: req.mock.routeId ?? '', method: req.method, domain: req.mock.domain ?? undefined, webhook: req.mock.webhook ?? undefined };
     let rule: FaultRuleInput | undefined;
     if (header !== undefined) {

@@ -2,9 +2,11 @@
 import type { RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
 import { errors } from '../errors.js';
+import { fromDashboard } from './faults.js';
 
 export function createRateLimit(ctx: AppContext): RequestHandler {
   return (req, _res, next) => {
+    if (fromDashboard(req.headers)) return next();
     const decision = ctx.rateLimiter.hit(req.mock.account ?? 'default');
     if (decision.allowed) return next();
     const retrySeconds = Math.max(1, Math.ceil((decision.resetAt - ctx.clock.now()) / 1000));

@@ -10,7 +10,7 @@ import { findMessage, listEvents, listMessages, type EventFilter, type MessageFi
 import type { MessageRecord } from '../store/types.js';
 import { safeContentType } from '../lib/content-type.js';
 import type { DeliveryFilter, DeliveryState } from '../webhooks/dispatcher.js';
-import { sandboxContent } from './ui.js';
+import { sandboxContent } from '../http/content-policy.js';
 
 export interface DeliveryAdminActions {
   /** Moves the clock and resolves once what became due has run. */
@@ -34,6 +34,12 @@ function summary(m: MessageRecord): Record<string, unknown> {
   return { ...rest, attachments: attachments.map(({ content: _c, ...a }) => a) };
 }
 
+/** Lighter still, for lists that refresh often (the dashboard's): no text, HTML or AMP part either. */
+function light(m: MessageRecord): Record<string, unknown> {
+  const { text: _t, html: _h, ampHtml: _a, ...rest } = summary(m);
+  return { ...rest, hasText: m.text !== undefined, hasHtml: m.html !== undefined, hasAmpHtml: m.ampHtml !== undefined };
+}
+
 function messageFilter(q: URLSearchParams): MessageFilter {
   return { domain: str(q, 'domain'), recipient: str(q, 'recipient'), from: str(q, 'from'), subject: str(q, 'subject'), tag: str(q, 'tag'), search: str(q, 'q'), id: str(q, 'id'), limit: limitOf(q) };
 }
@@ -48,9 +54,10 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
   const r = Router();
   const { store } = ctx;
 
-  // GET /__mock/messages?recipient=&subject=&tag=&from=&domain=&q=&id=&limit=
+  // GET /__mock/messages?recipient=&subject=&tag=&from=&domain=&q=&id=&limit=&light=1
   r.get('/messages', (req, res) => {
-    const items = listMessages(store.state, messageFilter(queryOf(req))).map(summary);
+    const q = queryOf(req);
+    const items = listMessages(store.state, messageFilter(q)).map(q.get('light') === '1' ? light : summary);
     sendJson(res, 200, { items, total: items.length });
   });
 

@@ -6,6 +6,7 @@ import { errors, MailgunError, sendJson } from '../errors.js';
 import { findDomain } from '../services/domains.js';
 import { parseMessage, parseMimeMessage } from '../services/message-input.js';
 import type { MessageRecord } from '../store/types.js';
+import { sandboxContent } from '../http/content-policy.js';
 import { safeContentType } from '../lib/content-type.js';
 
 function isMultipart(req: Request): boolean {
@@ -63,6 +64,8 @@ export function messageHandlers(ctx: AppContext): Record<'send' | 'sendMime' | '
       const file = /^\d{1,4}$/.test(req.params.index) ? m.attachments[Number(req.params.index)] : undefined;
       if (!file) throw new MailgunError(404, { message: 'Attachment not found' });
       const bytes = Buffer.from(file.content, 'base64');
+      // The sender's file on the mock's origin (where the dashboard runs): shown, never run.
+      sandboxContent(res);
       res.status(200).set({ 'Content-Type': safeContentType(file.contentType), 'Content-Length': String(bytes.length) }).end(bytes);
     },
   };

@@ -4,7 +4,8 @@
 // own scripts, and a message's HTML or an attachment never runs script on the mock's origin.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import express, { Router, type Response } from 'express';
+import express, { Router } from 'express';
+import { sandboxContent } from '../http/content-policy.js';
 import type { AppContext } from '../context.js';
 import { sendJson } from '../errors.js';
 import { findMessage } from '../services/inspect.js';
@@ -14,47 +15,36 @@ import { notFound } from './admin-common.js';
 /** Built assets: dist/ui, whether this module runs from src/ (tests) or dist/ (the package). */
 export const UI_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
 
-/** The dashboard's own pages: only its own scripts, styles and frames; nobody may frame it. */
-export const UI_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "frame-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 /**
- * A message's HTML (and any file sent with one): an opaque origin with no script at all, no forms,
- * no plugins; images only from the message itself (inline parts) or data: URLs, so nothing is
- * fetched from the internet and no tracking pixel fires. Only the dashboard may frame it.
+ * The dashboard's own pages: only its own scripts (from /__mock/ui/js/, not any file the mock
+ * serves, such as a sender's attachment), styles and frames; nobody may frame it.
  */
-export const CONTENT_CSP = [
-  'sandbox',
-  "default-src 'none'",
-  "img-src 'self' data:",
-  "style-src 'unsafe-inline'",
-  "font-src data:",
-  "frame-ancestors 'self'",
-].join('; ');
-
-function contentHeaders(res: Response): void {
-  res.set({ 'Content-Security-Policy': CONTENT_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+export function uiCsp(host: string | undefined): string {
+  const scripts = host !== undefined && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `http://${host}/__mock/ui/js/` : "'self'";
+  return [
+    "default-src 'none'",
+    `script-src ${scripts}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
-/** `cid:` references to the message's inline files point at their stored copies. */
-function withInlineImages(m: MessageRecord, html: string, account: string | undefined): string {
+/**
+ * `cid:` references to the message's inline files become data: URLs of their bytes: the frame
+ * then needs no request to the mock at all (an <img> pointing at an API path would otherwise
+ * reach the journal, the rate limit and armed faults).
+ */
+function withInlineImages(m: MessageRecord, html: string): string {
   const byName = new Map<string, number>();
   m.attachments.forEach((a, i) => {
     if (a.field === 'inline' && !byName.has(a.filename)) byName.set(a.filename, i);
   });
   if (byName.size === 0) return html;
-  const base = `/__mock/messages/${encodeURIComponent(m.id)}/attachments/`;
-  // With one account per key the frame was opened with ?account=: its images need it too.
-  const suffix = account === undefined ? '' : `?account=${encodeURIComponent(account)}`;
   return html.replace(/(["'(=])cid:([^"')\s>]{1,255})/gi, (whole, open: string, cid: string) => {
     let name = cid;
     try {
@@ -63,8 +53,16 @@ function withInlineImages(m: MessageRecord, html: string, account: string | unde
       // keep it as written
     }
     const i = byName.get(name);
-    return i === undefined ? whole : `${open}${base}${i}${suffix}`;
+    if (i === undefined) return whole;
+    const file = m.attachments[i]!;
+    return `${open}data:${inlineType(file.contentType)};base64,${file.content}`;
   });
+}
+
+/** The media type of a data: URL: the file's own when it is a plain `type/subtype`. */
+function inlineType(contentType: string): string {
+  const bare = contentType.split(';')[0]!.trim().toLowerCase();
+  return /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(bare) ? bare : 'application/octet-stream';
 }
 
 /** The message routes the dashboard frames; mounted under /__mock with the other message routes. */
@@ -76,22 +74,18 @@ export function createMessageContentRouter(ctx: AppContext): Router {
     if (!m) throw notFound('Message not found');
     const html = req.query.part === 'amp' ? m.ampHtml : m.html;
     if (html === undefined) throw notFound('The message has no HTML part');
-    contentHeaders(res);
-    const account = typeof req.query.account === 'string' && req.query.account.length > 0 ? req.query.account : undefined;
-    res.status(200).type('text/html; charset=utf-8').send(withInlineImages(m, html, account));
+    sandboxContent(res);
+    res.status(200).type('text/html; charset=utf-8').send(withInlineImages(m, html));
   });
   return r;
 }
-
-/** Headers for a stored file served by the control plane: it is shown, never run. */
-export { contentHeaders as sandboxContent };
 
 export function createUiRouter(ctx: AppContext): Router {
   const r = Router();
   const built = existsSync(`${UI_DIR}index.html`);
 
-  r.use((_req, res, next) => {
-    res.set({ 'Content-Security-Policy': UI_CSP, 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+  r.use((req, res, next) => {
+    res.set({ 'Content-Security-Policy': uiCsp(req.headers.host), 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
     next();
   });
 

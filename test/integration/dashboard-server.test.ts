@@ -69,13 +69,23 @@ describe('the dashboard and its message views', () => {
       expect(res.headers['content-type'], path).toMatch(/^text\/html\b/);
       expect(res.text, path).toBe(page);
       const csp = directives(res.headers['content-security-policy']);
-      expect(csp.get('script-src'), path).toEqual(["'self'"]);
+      // Only the dashboard's own script folder, not every file the mock serves (a sender's attachment).
+      expect(csp.get('script-src'), path).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/__mock\/ui\/js\/$/)]);
       expect(csp.get('frame-ancestors'), path).toEqual(["'none'"]);
       expect(csp.get('default-src'), path).toEqual(["'none'"]);
       expect(res.headers['x-frame-options'], path).toBe('DENY');
       expect(res.headers['x-content-type-options'], path).toBe('nosniff');
       expect(res.headers['referrer-policy'], path).toBe('no-referrer');
     }
+  });
+
+  it('allows scripts from the dashboard folder of the host the page was asked for, else from self', async () => {
+    const scriptSrc = async (host: string) => directives((await api().get('/__mock/ui/').set('Host', host)).headers['content-security-policy']).get('script-src');
+    expect(await scriptSrc('api.mailgun.net')).toEqual(['http://api.mailgun.net/__mock/ui/js/']);
+    expect(await scriptSrc('localhost:8465')).toEqual(['http://localhost:8465/__mock/ui/js/']);
+    expect(await scriptSrc('[::1]:8465')).toEqual(['http://[::1]:8465/__mock/ui/js/']);
+    // A Host that could smuggle a directive is not echoed.
+    expect(await scriptSrc("evil; script-src 'unsafe-inline'")).toEqual(["'self'"]);
   });
 
   it('never allows inline or evaluated script on the dashboard', async () => {
@@ -89,13 +99,13 @@ describe('the dashboard and its message views', () => {
   });
 
   it('serves the compiled script and the stylesheet with their types and the same headers', async () => {
-    const js = await api().get('/__mock/ui/js/main.js');
+    const js = await api().get('/__mock/ui/js/main.js').set('Host', 'localhost:8465');
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toMatch(/^(text|application)\/javascript\b/);
     expect(js.text).toBe(readFileSync(`${UI_DIR}js/main.js`, 'utf8'));
     expect(js.headers['x-content-type-options']).toBe('nosniff');
 
-    const css = await api().get('/__mock/ui/style.css');
+    const css = await api().get('/__mock/ui/style.css').set('Host', 'localhost:8465');
     expect(css.status).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css\b/);
     expect(css.text).toBe(readFileSync(`${UI_DIR}style.css`, 'utf8'));
@@ -226,7 +236,7 @@ describe('the dashboard and its message views', () => {
     expect((await api().get(`/__mock/messages/${encodeURIComponent(ampOnly)}/html?part=amp`)).text).toBe(amp);
   });
 
-  it('points cid: references at the stored inline file of that name', async () => {
+  it('inlines cid: references to the stored inline file of that name as data: URLs', async () => {
     const png = Buffer.from('\u0089PNG\r\n\u001a\n fake logo', 'latin1');
     const html = [
       '<img src="cid:logo.png" alt="logo">',
@@ -242,7 +252,8 @@ describe('the dashboard and its message views', () => {
     const stored = mock.messages.get(id)!;
     const index = stored.attachments.findIndex((a) => a.field === 'inline' && a.filename === 'logo.png');
     expect(index).toBe(1);
-    const url = `/__mock/messages/${encodeURIComponent(id)}/attachments/${index}`;
+    // The frame needs no request to the mock: its policy allows data: images only.
+    const url = `data:image/png;base64,${png.toString('base64')}`;
 
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
     expect(res.status).toBe(200);
@@ -257,11 +268,8 @@ describe('the dashboard and its message views', () => {
     );
     // The stored message keeps the HTML as sent.
     expect(stored.html).toBe(html);
-
-    const file = await api().get(url).buffer(true);
-    expect(file.status).toBe(200);
-    expect(file.headers['content-type']).toBe('image/png');
-    expect(Buffer.compare(file.body as Buffer, png)).toBe(0);
+    expect(directives(res.headers['content-security-policy']).get('img-src')).toEqual(['data:']);
+    expect(directives(res.headers['content-security-policy']).get('base-uri')).toEqual(["'none'"]);
   });
 
   it('points cid: references at inline files only, not at attachments of that name', async () => {
@@ -276,14 +284,14 @@ describe('the dashboard and its message views', () => {
   it('rewrites an unquoted cid: attribute value too', async () => {
     const id = await send({ html: '<img src=cid:logo.png alt=x>' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('png bytes') }]);
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
-    expect(res.text).toBe(`<img src=/__mock/messages/${encodeURIComponent(id)}/attachments/0 alt=x>`);
+    expect(res.text).toBe(`<img src=data:image/png;base64,${Buffer.from('png bytes').toString('base64')} alt=x>`);
   });
 
   it('rewrites cid: for an inline file uploaded with just a filename', async () => {
     // .attach('inline', buffer, 'logo.png'): the type comes from the name.
     const id = await send({ html: '<img src="cid:logo.png">' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('png bytes') }]);
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
-    expect(res.text).toBe(`<img src="/__mock/messages/${encodeURIComponent(id)}/attachments/0">`);
+    expect(res.text).toBe(`<img src="data:image/png;base64,${Buffer.from('png bytes').toString('base64')}">`);
   });
 
   it('serves attachments sandboxed and unsniffed, whatever their type', async () => {
@@ -301,6 +309,49 @@ describe('the dashboard and its message views', () => {
       expect(res.headers['x-content-type-options'], `attachment ${i}`).toBe('nosniff');
     }
     expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/attachments/0`)).text).toBe(evil);
+  });
+
+  it("serves attachments sandboxed through Mailgun's storage API too (same origin as the dashboard)", async () => {
+    const evil = '<html><script>fetch("/__mock/reset", {method: "POST"})</script></html>';
+    const id = await send({ text: 'see attached' }, [{ field: 'attachment', name: 'page.html', content: Buffer.from(evil), type: 'text/html' }]);
+    const stored = await api().get(`/v3/domains/${DOMAIN}/messages/${mock.messages.get(id)!.storageKey}`).set('Authorization', basic());
+    expect(stored.status).toBe(200);
+    const url = new URL((stored.body.attachments as Array<{ url: string }>)[0]!.url);
+    const res = await api().get(url.pathname).set('Authorization', basic());
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(evil);
+    expect(res.headers['content-security-policy']).toMatch(/^sandbox(;|$)/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('lists messages without their text, HTML and AMP parts with light=1', async () => {
+    await send({ subject: 'Light', text: 'the text', html: '<p>the html</p>' });
+    const [full] = (await api().get('/__mock/messages')).body.items as Array<Record<string, unknown>>;
+    expect(full).toMatchObject({ subject: 'Light', text: 'the text', html: '<p>the html</p>' });
+    const [light] = (await api().get('/__mock/messages?light=1')).body.items as Array<Record<string, unknown>>;
+    expect(light).toMatchObject({ subject: 'Light', hasText: true, hasHtml: true, hasAmpHtml: false });
+    expect(light).not.toHaveProperty('text');
+    expect(light).not.toHaveProperty('html');
+  });
+
+  it("leaves armed faults and the rate-limit budget to the app: the dashboard's own API calls skip them", async () => {
+    const limited = await createTestMock({ rateLimit: 2 });
+    try {
+      const hooks = `/v3/domains/${DOMAIN}/webhooks`;
+      limited.faults.add({ route: 'webhooks.list', status: 503, times: 1 });
+      const dashboard = () => request(limited.app).get(hooks).set('Authorization', basic()).set('X-Mailgun-Mock-Client', 'dashboard');
+      for (let i = 0; i < 5; i++) expect((await dashboard()).status).toBe(200);
+      // The fault is still armed and the budget untouched: the app gets both.
+      const app = () => request(limited.app).get(hooks).set('Authorization', basic());
+      expect((await app()).status).toBe(503);
+      expect((await app()).status).toBe(200);
+      expect((await app()).status).toBe(200);
+      expect((await app()).status).toBe(429);
+      // The dashboard's calls are in the journal, as any client's.
+      expect(limited.journal.list({ routeId: 'webhooks.list' })).toHaveLength(9);
+    } finally {
+      await limited.stop();
+    }
   });
 
   describe('GET /__mock/messages?q=', () => {
@@ -419,14 +470,10 @@ describe('the dashboard with an account per key', () => {
     expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?account=${B}`)).status).toBe(404);
   });
 
-  it('points cid: images at the inline file in the same account (?account= carried over)', async () => {
-    const id = await sendWith(mock.app, { html: '<img src="cid:logo.png">' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('alpha logo') }], { key: A });
+  it("inlines cid: images from the key's own message", async () => {
+    const id = await sendWith(mock.app, { html: '<img src="cid:logo.png">' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('alpha logo'), type: 'image/png' }], { key: A });
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?account=${A}`);
-    const src = /src="([^"]+)"/.exec(res.text)![1]!;
-    expect(src).toBe(`/__mock/messages/${encodeURIComponent(id)}/attachments/0?account=${A}`);
-    const file = await api().get(src).buffer(true);
-    expect(file.status).toBe(200);
-    expect(Buffer.from(file.body as Buffer).toString()).toBe('alpha logo');
+    expect(res.text).toBe(`<img src="data:image/png;base64,${Buffer.from('alpha logo').toString('base64')}">`);
   });
 
   it('GET /__mock/ui/config?account= describes that key\'s account', async () => {

@@ -77,7 +77,8 @@ async function readError(res: Response): Promise<string> {
 export async function control<T>(path: string, init: { method?: string; json?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', ...accountHeaders() };
   if (init.json !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`/__mock${path}`, { method: init.method ?? 'GET', headers, body: init.json === undefined ? undefined : JSON.stringify(init.json) });
+  // credentials 'omit': a 401 with WWW-Authenticate must come back as an answer, not a browser login prompt.
+  const res = await fetch(`/__mock${path}`, { method: init.method ?? 'GET', headers, credentials: 'omit', body: init.json === undefined ? undefined : JSON.stringify(init.json) });
   if (!res.ok) throw new ApiError(res.status, await readError(res));
   return (await res.json()) as T;
 }
@@ -85,13 +86,14 @@ export async function control<T>(path: string, init: { method?: string; json?: u
 /** A Mailgun API call with the dashboard's key; `form` goes as application/x-www-form-urlencoded (repeated names for arrays). */
 export async function mailgun<T>(path: string, init: { method?: string; form?: Record<string, string | string[]> } = {}): Promise<T> {
   const key = chosenKey() ?? ANY_KEY;
-  const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Basic ${btoa(`api:${key}`)}` };
+  // The client header keeps the dashboard's calls out of armed faults and the rate-limit budget.
+  const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Basic ${btoa(`api:${key}`)}`, 'X-Mailgun-Mock-Client': 'dashboard' };
   let body: URLSearchParams | undefined;
   if (init.form) {
     body = new URLSearchParams();
     for (const [name, value] of Object.entries(init.form)) for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
   }
-  const res = await fetch(path, { method: init.method ?? 'GET', headers, body });
+  const res = await fetch(path, { method: init.method ?? 'GET', headers, body, credentials: 'omit' });
   if (!res.ok) throw new ApiError(res.status, `${res.status}: ${await readError(res)}`);
   return (await res.json()) as T;
 }

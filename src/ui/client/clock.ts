@@ -1,7 +1,7 @@
 // The mock clock in the header: shown ticking (at its speed, or still when frozen), advanced by the
 // buttons, re-read whenever the stream says it moved.
 import { control } from './api.js';
-import { time, toast } from './dom.js';
+import { span, time, toast } from './dom.js';
 
 interface ClockState {
   now: number;
@@ -35,7 +35,7 @@ export async function advance(ms: number): Promise<void> {
   try {
     await control('/clock/advance', { method: 'POST', json: { ms } });
     await readClock();
-    toast(`Clock advanced ${ms >= 3_600_000 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`}: now ${time(state.now)}`);
+    toast(`Clock advanced ${span(ms)}: now ${time(state.now)}`);
   } catch (err) {
     toast((err as Error).message, true);
   }

@@ -48,6 +48,15 @@ export function facts(testid: string, pairs: Array<[string, Child]>): HTMLElemen
   return dl;
 }
 
+const openDetails = new Set<string>();
+
+/** A `details` element that stays open across refreshes (keyed by `key`, e.g. an event id). */
+export function keptDetails(key: string, summary: Child, body: Child): HTMLDetailsElement {
+  const d = h('details', { open: openDetails.has(key), 'data-key': key }, h('summary', {}, summary), body);
+  d.addEventListener('toggle', () => (d.open ? openDetails.add(key) : openDetails.delete(key)));
+  return d;
+}
+
 /** Epoch ms → `2026-11-26 21:05:03Z`. */
 export function time(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
@@ -59,7 +68,11 @@ export function span(ms: number): string {
   const abs = Math.abs(ms);
   if (abs < 1000) return `${Math.round(abs)} ms`;
   if (abs < 60_000) return `${Math.round(abs / 1000)} s`;
-  if (abs < 3_600_000) return `${Math.round(abs / 60_000)} min`;
+  if (abs < 3_600_000) {
+    const minutes = Math.floor(abs / 60_000);
+    const seconds = Math.round((abs % 60_000) / 1000);
+    return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  }
   const hours = Math.floor(abs / 3_600_000);
   const minutes = Math.round((abs % 3_600_000) / 60_000);
   return minutes ? `${hours} h ${minutes} min` : `${hours} h`;

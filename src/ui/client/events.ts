@@ -1,6 +1,6 @@
 // The events timeline: what the Events API lists, newest first, with filters.
 import { control } from './api.js';
-import { badge, fill, h, link, pretty, table, time } from './dom.js';
+import { badge, fill, h, keptDetails, link, pretty, table, time } from './dom.js';
 import { filterBar, refreshNow, type ViewFactory } from './view.js';
 
 const EVENTS = ['accepted', 'delivered', 'failed', 'opened', 'clicked', 'unsubscribed', 'complained'];
@@ -30,7 +30,7 @@ export function eventRows(items: EventData[]) {
         time(typeof e.timestamp === 'number' ? e.timestamp * 1000 : null),
         badge(String(e.event)),
         typeof e.recipient === 'string' ? e.recipient : '—',
-        h('details', {}, h('summary', {}, details(e) || 'event data'), h('pre', {}, pretty(JSON.stringify(e)))),
+        keptDetails(`event:${String(e.id)}`, details(e) || 'event data', h('pre', {}, pretty(JSON.stringify(e)))),
         mid ? link(`#/messages/${encodeURIComponent(mid)}`, 'open') : '—',
       ],
     };

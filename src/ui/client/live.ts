@@ -2,7 +2,8 @@
 // refreshed (once per burst) when one of them is announced.
 import { accountQuery } from './api.js';
 
-export type Topic = 'message' | 'event' | 'delivery' | 'request' | 'reset' | 'clock';
+/** What the stream announces; `reconnect`: it came back after a break (the mock may have restarted), so everything is stale. */
+export type Topic = 'message' | 'event' | 'delivery' | 'request' | 'reset' | 'clock' | 'reconnect';
 type Listener = (topic: Topic) => void;
 
 const listeners = new Set<Listener>();
@@ -24,7 +25,12 @@ export function connectLive(status: HTMLElement): void {
     status.textContent = text;
     status.classList.toggle('on', ok);
   };
-  es.addEventListener('hello', () => set('live', true));
+  let connected = false;
+  es.addEventListener('hello', () => {
+    set('live', true);
+    if (connected) for (const l of [...listeners]) l('reconnect');
+    connected = true;
+  });
   es.addEventListener('error', () => set(es.readyState === EventSource.CLOSED ? 'offline' : 'reconnecting', false));
   for (const topic of ['message', 'event', 'delivery', 'request', 'reset', 'clock'] as const) {
     es.addEventListener(topic, () => {

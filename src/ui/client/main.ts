@@ -57,9 +57,18 @@ function run(): Promise<void> {
 
 function show(): void {
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
-  const [page = 'messages', ...rest] = path.split('/').map(decodeURIComponent);
-  const route = ROUTES[page] ?? ROUTES.messages!;
-  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.getAttribute('data-nav') === (ROUTES[page] ? page : 'messages'));
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  const [named = 'messages', ...rest] = path.split('/').map(decode);
+  // Own keys only: `#/constructor` is not a page.
+  const page = Object.hasOwn(ROUTES, named) ? named : 'messages';
+  const route = ROUTES[page]!;
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.getAttribute('data-nav') === page);
   const root = h('section', { 'data-page': rest.length && route.detail ? `${page}-detail` : page });
   fill(main, root);
   const factory = rest.length && route.detail ? route.detail : route.list;
@@ -104,8 +113,8 @@ function wireHeader(): void {
     }
   });
   onLive((topic) => {
-    if (topic === 'clock' || topic === 'delivery' || topic === 'reset') void moved();
-    if (current?.topics.includes(topic)) liveRefresh();
+    if (topic === 'clock' || topic === 'delivery' || topic === 'reset' || topic === 'reconnect') void moved();
+    if (topic === 'reconnect' || current?.topics.includes(topic)) liveRefresh();
   });
 }
 

@@ -49,6 +49,7 @@ export const messageList: ViewFactory = (root, params) => {
     async refresh() {
       const q = filters.values();
       q.set('limit', String(LIST_LIMIT));
+      q.set('light', '1');
       const { items, total } = await control<{ items: MessageSummary[]; total: number }>(`/messages?${q}`);
       const rows = [...items].reverse().map((m) => ({
         attrs: { 'data-message-id': m.id },
@@ -67,6 +68,16 @@ export const messageList: ViewFactory = (root, params) => {
   };
   return { ...view, topics: [...view.topics] };
 };
+
+/** A message part in a sandboxed frame (the server's policy sandboxes it too). */
+function htmlFrame(title: string, src: string, source: string, testid: string): HTMLElement[] {
+  return [
+    h('h2', {}, title),
+    h('p', { class: 'muted' }, 'Shown in a sandboxed frame: scripts, forms, remote images and links are blocked (the source below has the links).'),
+    h('iframe', { src, sandbox: '', referrerpolicy: 'no-referrer', title: `Message ${title}`, class: 'mail-html', 'data-testid': testid }),
+    h('details', {}, h('summary', {}, `${title} source`), h('pre', { 'data-testid': `${testid}-source` }, source)),
+  ];
+}
 
 const EMITTABLE = ['opened', 'clicked', 'unsubscribed', 'complained', 'delivered', 'failed'] as const;
 
@@ -113,10 +124,8 @@ export const messageDetail: ViewFactory = (root, _params, rest) => {
       emit,
       h('h2', {}, 'Headers, variables and options'),
       table('message-headers', ['Name', 'Value'], headerRows, 'No h:, v: or o: fields were sent.'),
-      ...(m.html !== undefined
-        ? [h('h2', {}, 'HTML'), h('p', { class: 'muted' }, 'Shown in a sandboxed frame: scripts, forms and remote content are blocked.'),
-          h('iframe', { src: `${base}/html${accountQuery()}`, sandbox: '', referrerpolicy: 'no-referrer', title: 'Message HTML', class: 'mail-html', 'data-testid': 'message-html' })]
-        : []),
+      ...(m.html !== undefined ? htmlFrame('HTML', `${base}/html${accountQuery()}`, m.html, 'message-html') : []),
+      ...(m.ampHtml !== undefined ? htmlFrame('AMP HTML', `${base}/html${accountQuery()}${accountQuery() ? '&' : '?'}part=amp`, m.ampHtml, 'message-amp') : []),
       h('h2', {}, 'Text'),
       m.text !== undefined ? h('pre', { class: 'mail-text', 'data-testid': 'message-text' }, m.text) : h('p', { class: 'empty', 'data-testid': 'message-text' }, 'No text part.'),
       h('h2', {}, 'Attachments'),

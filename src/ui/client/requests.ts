@@ -1,7 +1,7 @@
 // The request journal: every Mailgun API request the mock answered (not the control plane), with
 // its fields, status, duration and the fault that answered it, if one did.
 import { control } from './api.js';
-import { badge, fill, h, pretty, table, toast } from './dom.js';
+import { badge, fill, h, keptDetails, pretty, table, toast } from './dom.js';
 import { actionButton, filterBar, refreshNow, type ViewFactory } from './view.js';
 
 interface Entry {
@@ -54,7 +54,7 @@ export const requestList: ViewFactory = (root, params) => {
           h('span', {}, badge(String(e.status), e.status >= 500 || e.status === 0 ? 'failed' : e.status >= 400 ? 'retrying' : 'delivered'), e.faultId ? ` fault ${e.faultId}` : ''),
           e.durationMs.toFixed(1),
           Object.keys(e.fields).length || e.files.length || Object.keys(e.query).length
-            ? h('details', {}, h('summary', {}, [Object.keys(e.query).length ? `${Object.keys(e.query).length} query` : '', Object.keys(e.fields).length ? `${Object.keys(e.fields).length} fields` : '', e.files.length ? `${e.files.length} files` : ''].filter(Boolean).join(', ')), h('pre', {}, pretty(JSON.stringify({ query: e.query, fields: e.fields, files: e.files }))))
+            ? keptDetails(`request:${e.seq}`, ([Object.keys(e.query).length ? `${Object.keys(e.query).length} query` : '', Object.keys(e.fields).length ? `${Object.keys(e.fields).length} fields` : '', e.files.length ? `${e.files.length} files` : ''].filter(Boolean).join(', ')), h('pre', {}, pretty(JSON.stringify({ query: e.query, fields: e.fields, files: e.files }))))
             : '—',
         ],
       })), 'No requests yet.'));

@@ -22,11 +22,17 @@ function section(kind: 'faults' | 'outcomes', refresh: () => Promise<void>) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const text = input.value.trim();
+    // JSON when it looks like an object or a list; otherwise a fault spec (`503`, `route=…,status=…`).
     let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      if (kind === 'outcomes') return toast('An outcome rule is JSON, e.g. ' + OUTCOME_EXAMPLE, true);
+    if (/^[[{]/.test(text)) {
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        return toast(`Not valid JSON: ${(err as Error).message}`, true);
+      }
+    } else if (kind === 'outcomes') {
+      return toast('An outcome rule is JSON, e.g. ' + OUTCOME_EXAMPLE, true);
+    } else {
       json = { spec: text };
     }
     try {
