@@ -3,7 +3,9 @@
 // clock only moves when told, acts as a user would (clicks, forms, confirms) and checks what the
 // page shows and, where the page changed something, the mock's own state through its APIs.
 // No sleeps: every wait is for a selector, a network answer or a poll, bounded by WAIT.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -647,6 +649,49 @@ suite('the dashboard in a real Chromium', () => {
       expect(receiver.posts).toHaveLength(3);
       const tokens = receiver.posts.map((p) => p.json!.signature.token);
       expect(new Set(tokens).size).toBe(3);
+    });
+
+    it("prints a delivery's last attempt as a curl command that replays it byte for byte", async () => {
+      await mg.webhooks.create(DOMAIN, 'delivered', `${receiver.url}/delivered`, false);
+      await send(mg, { subject: "Replay 'quoted' $HOME `x`" });
+      const [first] = await receiver.waitFor(1, '/delivered', WAIT);
+      const page = await open(mock.url, '#/deliveries');
+      await deliveryRow(page, 'delivery-list').getByTestId('delivery-link').click();
+      const command = (await page.getByTestId('delivery-curl').textContent())!;
+      expect(command).toContain(`${receiver.url}/delivered`);
+      await promisify(execFile)('bash', ['-c', command], { timeout: WAIT });
+      const [, replayed] = await receiver.waitFor(2, '/delivered', WAIT);
+      expect(replayed!.raw.equals(first!.raw)).toBe(true);
+      expect(replayed!.contentType).toBe(first!.contentType);
+    });
+
+    it('previews message HTML at phone, tablet and desktop widths', async () => {
+      const id = await send(mg, { subject: 'Widths', html: '<p>wide</p>' });
+      const page = await open(mock.url, `#/messages/${encodeURIComponent(id)}`);
+      const frame = page.getByTestId('message-html');
+      const width = async () => (await frame.boundingBox())!.width;
+      const desktop = await width();
+      await page.locator('[data-width=phone]').click();
+      await poll(width).toBe(375);
+      await page.locator('[data-width=tablet]').click();
+      await poll(width).toBe(768);
+      await page.locator('[data-width=desktop]').click();
+      await poll(width).toBe(desktop);
+      expect(await page.locator('[data-width=desktop]').getAttribute('aria-pressed')).toBe('true');
+    });
+
+    it("lists a domain's suppressions and removes one through the Mailgun API", async () => {
+      await admin(mock.url, 'POST', '/outcomes', { recipient: 'gone@example.com', outcome: 'permanent_fail' });
+      await send(mg, { subject: 'Bounce me', to: 'gone@example.com' });
+      await poll(async () => items(await api(mock.url, `/v3/${DOMAIN}/bounces`)).length).toBe(1);
+      const page = await open(mock.url, `#/domains/${DOMAIN}`);
+      const bounce = page.locator('[data-testid=suppression-list-bounces] tr[data-address="gone@example.com"]');
+      await bounce.waitFor();
+      expect(await bounce.innerText()).toContain('550');
+      await bounce.locator('[data-action=remove]').click();
+      await bounce.waitFor({ state: 'detached' });
+      expect(items(await api(mock.url, `/v3/${DOMAIN}/bounces`))).toEqual([]);
+      await shot(page, 'domain-suppressions');
     });
 
     it('serves the dashboard at /__mock/ui and /__mock/ui/, and on the EU listener as the EU region', async () => {

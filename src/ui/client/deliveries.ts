@@ -40,6 +40,14 @@ export function dueIn(at: number | null, now: number): string {
   return at <= now ? `${time(at)} (due now)` : `${time(at)} (in ${span(at - now)})`;
 }
 
+/** A shell word: single-quoted, with any `'` closed, escaped and reopened. */
+const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The last attempt as a curl command: the body through printf, so it is sent exactly (no added newline). */
+export function curlOf(d: Delivery): string {
+  return `printf '%s' ${quote(d.request.body)} |\n  curl -sS -X POST ${quote(d.url)} -H ${quote(`Content-Type: ${d.request.contentType}`)} --data-binary @-`;
+}
+
 async function resend(id: string): Promise<void> {
   try {
     const { delivery } = await control<{ delivery: Delivery }>(`/webhooks/deliveries/${encodeURIComponent(id)}/retry`, { method: 'POST' });
@@ -144,6 +152,9 @@ export const deliveryDetail: ViewFactory = (root, _params, rest) => {
         h('h2', {}, 'Request body'),
         h('p', { class: 'muted' }, `Content-Type: ${d.request.contentType} (as sent by the last attempt)`),
         h('pre', { 'data-testid': 'delivery-request' }, pretty(d.request.body)),
+        h('h2', {}, 'Replay it yourself'),
+        h('p', { class: 'muted' }, 'The last attempt as a curl command, byte for byte. It carries that attempt\'s signature: a handler that refuses a token it has seen will refuse it (Resend now signs afresh).'),
+        h('pre', { 'data-testid': 'delivery-curl' }, curlOf(d)),
       );
     },
   };

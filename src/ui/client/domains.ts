@@ -66,6 +66,25 @@ export const domainList: ViewFactory = (root) => {
 
 type WebhookMap = Record<string, { urls?: string[]; url?: string }>;
 
+interface Suppression {
+  address?: string;
+  value?: string;
+  code?: string | number;
+  error?: string;
+  tags?: string[];
+  reason?: string;
+  type?: string;
+  created_at?: string;
+  createdAt?: string;
+}
+
+const SUPPRESSIONS: Array<{ type: string; title: string; details(s: Suppression): string }> = [
+  { type: 'bounces', title: 'Bounces', details: (s) => [s.code, s.error].filter((x) => x !== undefined && x !== '').join(' · ') },
+  { type: 'unsubscribes', title: 'Unsubscribes', details: (s) => `tags: ${(s.tags ?? []).join(', ') || '*'}` },
+  { type: 'complaints', title: 'Complaints', details: () => '' },
+  { type: 'whitelists', title: 'Allowlist', details: (s) => [s.type, s.reason].filter(Boolean).join(' · ') },
+];
+
 export const domainDetail: ViewFactory = (root, _params, rest) => {
   const domain = rest[0] ?? '';
   const path = `/v3/domains/${encodeURIComponent(domain)}/webhooks`;
@@ -99,7 +118,9 @@ export const domainDetail: ViewFactory = (root, _params, rest) => {
     }
   });
 
-  fill(root, head, h('h2', {}, 'Webhooks'), hooks, h('h3', {}, 'Add or edit a webhook'), form);
+  const suppressions = h('div');
+  fill(root, head, h('h2', {}, 'Webhooks'), hooks, h('h3', {}, 'Add or edit a webhook'), form, h('h2', {}, 'Suppressions'),
+    h('p', { class: 'muted' }, 'Sends to these addresses fail at once (bounces 605, unsubscribes 606, complaints 607); the allowlist keeps addresses off the bounces list. Through the Mailgun API (/v3/{domain}/bounces…).'), suppressions);
 
   const view = {
     topics: ['reset'] as Array<'reset'>,
@@ -153,6 +174,19 @@ export const domainDetail: ViewFactory = (root, _params, rest) => {
         };
       });
       fill(hooks, table('webhook-list', ['Name', 'URLs', ''], rows, 'No webhooks on this domain.'));
+      const lists = await Promise.all(SUPPRESSIONS.map(async (kind) => ({ kind, items: (await mailgun<{ items: Suppression[] }>(`/v3/${encodeURIComponent(domain)}/${kind.type}?limit=1000`)).items })));
+      fill(suppressions, ...lists.map(({ kind, items }) => h('div', { 'data-testid': `suppressions-${kind.type}` },
+        h('h3', {}, `${kind.title} (${items.length})`),
+        table(`suppression-list-${kind.type}`, ['Address', 'Details', 'Created', ''], items.map((item) => {
+          const key = item.address ?? item.value ?? '';
+          return {
+            attrs: { 'data-address': key },
+            cells: [key, kind.details(item), item.created_at ?? item.createdAt ?? '—',
+              actionButton('Remove', { 'data-action': 'remove' }, async () => {
+                if (await attempt(() => mailgun(`/v3/${encodeURIComponent(domain)}/${kind.type}/${encodeURIComponent(key)}`, { method: 'DELETE' }), `${key} removed from ${kind.title.toLowerCase()}`)) await refreshNow();
+              })],
+          };
+        }), 'None.'))));
     },
   };
   return view;

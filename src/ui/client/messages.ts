@@ -70,11 +70,22 @@ export const messageList: ViewFactory = (root, params) => {
 };
 
 /** A message part in a sandboxed frame (the server's policy sandboxes it too). */
+const WIDTHS: Array<[string, string]> = [['Desktop', 'w-full'], ['Tablet', 'w-tablet'], ['Phone', 'w-phone']];
+
 function htmlFrame(title: string, src: string, source: string, testid: string): HTMLElement[] {
+  const frame = h('iframe', { src, sandbox: '', referrerpolicy: 'no-referrer', title: `Message ${title}`, class: 'mail-html w-full', 'data-testid': testid });
+  const widths = h('span', { class: 'row', role: 'group', 'aria-label': 'Preview width' }, ...WIDTHS.map(([label, cls]) => {
+    const b = h('button', { type: 'button', 'data-width': label.toLowerCase(), 'aria-pressed': cls === 'w-full' ? 'true' : 'false' }, label);
+    b.addEventListener('click', () => {
+      frame.className = `mail-html ${cls}`;
+      for (const other of widths.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === b));
+    });
+    return b;
+  }));
   return [
     h('h2', {}, title),
-    h('p', { class: 'muted' }, 'Shown in a sandboxed frame: scripts, forms, remote images and links are blocked (the source below has the links).'),
-    h('iframe', { src, sandbox: '', referrerpolicy: 'no-referrer', title: `Message ${title}`, class: 'mail-html', 'data-testid': testid }),
+    h('div', { class: 'row' }, h('span', { class: 'muted' }, 'Shown in a sandboxed frame: scripts, forms, remote images and links are blocked (the source below has the links).'), widths),
+    frame,
     h('details', {}, h('summary', {}, `${title} source`), h('pre', { 'data-testid': `${testid}-source` }, source)),
   ];
 }
