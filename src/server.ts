@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { accountIdOf, createAccount, DEFAULT_ACCOUNT_ID, type Account, type AccountShared, type MailgunAccount } from './account.js';
 import { DEFAULT_SIGNING_KEY, resolveOptions, type MailgunMockOptions } from './config.js';
-import { errors, sendError } from './errors.js';
+import { errors, MailgunError, sendError } from './errors.js';
+import { controlPlaneRefusal } from './http/control-guard.js';
 import { parseBasicAuth } from './http/auth.js';
 import { euListener } from './http/region.js';
 import { CONTROL_PREFIX } from './http/journal.js';
@@ -127,6 +128,8 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
       const path = req.path;
       let key: string | undefined;
       if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
+        const refusal = controlPlaneRefusal(req.headers, opts.host);
+        if (refusal !== undefined) return sendError(res, new MailgunError(403, { message: refusal }));
         // The header, or (for a browser's EventSource and links, which cannot set headers) ?account=.
         const named = req.headers[ACCOUNT_HEADER] ?? accountParam(req.url);
         if (path === `${CONTROL_PREFIX}/accounts` && req.method === 'GET') {

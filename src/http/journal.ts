@@ -1,6 +1,7 @@
 // Records every answered Mailgun API request (not the control plane) in the journal.
 import type { RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
+import { fromDashboard } from './faults.js';
 import { newRequestInfo } from './request-info.js';
 
 export const CONTROL_PREFIX = '/__mock';
@@ -17,6 +18,7 @@ export function createJournalMiddleware(ctx: AppContext): RequestHandler {
     const record = () => {
       const m = req.mock;
       const status = res.writableFinished ? res.statusCode : 0;
+      const client = fromDashboard(req.headers) ? 'dashboard' : null;
       const seq = ctx.journal.record({
         startedMs: started,
         method: req.method,
@@ -32,8 +34,9 @@ export function createJournalMiddleware(ctx: AppContext): RequestHandler {
         status,
         durationMs: Math.round((performance.now() - t0) * 100) / 100,
         faultId: m.faultId,
+        client,
       });
-      if (ctx.bus.listening('request')) ctx.bus.emit('request', { seq, method: req.method, path, status });
+      if (ctx.bus.listening('request')) ctx.bus.emit('request', { seq, method: req.method, path, status, client });
     };
     // 'close' alone: Node emits it for every response, on the tick after 'finish' (before the client
     // can have read the answer) or on its own when the connection dropped first.

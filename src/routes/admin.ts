@@ -2,7 +2,8 @@
 // API key (it is for the test suite driving the mock) and speaks JSON only.
 import express, { Router, type Request } from 'express';
 import type { AppContext } from '../context.js';
-import { sendJson } from '../errors.js';
+import { MailgunError, sendJson } from '../errors.js';
+import { controlPlaneRefusal } from '../http/control-guard.js';
 import { FaultRuleError, parseFaultSpec, validateFaultRule } from '../faults/rules.js';
 import type { JournalFilter } from '../services/journal.js';
 import type { FaultRuleInput } from '../faults/types.js';
@@ -18,6 +19,10 @@ export interface AdminActions extends DeliveryAdminActions {
 
 export function createAdminRouter(ctx: AppContext, actions: AdminActions): Router {
   const r = Router();
+  r.use((req, _res, next) => {
+    const refusal = controlPlaneRefusal(req.headers, ctx.options.host);
+    next(refusal === undefined ? undefined : new MailgunError(403, { message: refusal }));
+  });
   r.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
 
   // GET /__mock: what is here

@@ -13,7 +13,8 @@ const HEARTBEAT_MS = 15_000;
 /** A client this far behind misses frames (it refetches on the next one anyway). */
 const MAX_BUFFERED = 256 * 1024;
 
-type Topic = 'message' | 'event' | 'delivery' | 'request' | 'reset' | 'clock';
+/** `change`: an API request that changed something (not a GET, answered 2xx, not the dashboard's own). */
+type Topic = 'message' | 'event' | 'delivery' | 'request' | 'change' | 'reset' | 'clock';
 
 /** What a frame carries about the newest item of its topic: ids and states, never bodies. */
 function latestOf(topic: Topic, value: unknown): Record<string, unknown> {
@@ -42,6 +43,8 @@ export function streamHandler(ctx: AppContext) {
       'Cache-Control': 'no-store',
       'X-Accel-Buffering': 'no',
     });
+    // HEAD: the headers only; there is no stream to keep open.
+    if (req.method === 'HEAD') return void res.end();
     res.flushHeaders();
     res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify({ account: ctx.accountId, now: ctx.clock.now() })}\n\n`);
 
@@ -65,11 +68,16 @@ export function streamHandler(ctx: AppContext) {
       timer ??= setTimeout(flush, FLUSH_MS);
     };
 
+    const request = announce('request');
+    const change = announce('change');
     const offs = [
       ctx.bus.on('message', announce('message')),
       ctx.bus.on('event', announce('event')),
       ctx.bus.on('delivery', announce('delivery')),
-      ctx.bus.on('request', announce('request')),
+      ctx.bus.on('request', (r) => {
+        request(r);
+        if (r.method !== 'GET' && r.method !== 'HEAD' && r.status >= 200 && r.status < 300 && r.client === null) change(r);
+      }),
       ctx.bus.on('reset', announce('reset')),
     ];
     const clockMoved = announce('clock');

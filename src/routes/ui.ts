@@ -2,9 +2,10 @@
 // little it needs to know about this mock, and the message HTML it shows in a sandboxed frame.
 // Every page and file is served with a strict Content-Security-Policy: the dashboard runs only its
 // own scripts, and a message's HTML or an attachment never runs script on the mock's origin.
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import express, { Router } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { sandboxContent } from '../http/content-policy.js';
 import type { AppContext } from '../context.js';
 import { sendJson } from '../errors.js';
@@ -16,14 +17,14 @@ import { notFound } from './admin-common.js';
 export const UI_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
 
 /**
- * The dashboard's own pages: only its own scripts (from /__mock/ui/js/, not any file the mock
- * serves, such as a sender's attachment), styles and frames; nobody may frame it.
+ * The dashboard's own pages: only the script tag carrying this response's nonce (and the modules
+ * it imports) runs, so no other file the mock serves (a sender's attachment) can be a script
+ * here; styles and frames from the mock only; nobody may frame it.
  */
-export function uiCsp(host: string | undefined): string {
-  const scripts = host !== undefined && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `http://${host}/__mock/ui/js/` : "'self'";
+export function uiCsp(nonce?: string): string {
   return [
     "default-src 'none'",
-    `script-src ${scripts}`,
+    `script-src ${nonce === undefined ? "'none'" : `'nonce-${nonce}'`}`,
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
@@ -34,29 +35,50 @@ export function uiCsp(host: string | undefined): string {
   ].join('; ');
 }
 
+/** The most base64 that inline images may add to one served HTML part (each reference is a copy). */
+export const MAX_INLINED_BYTES = 8 * 1024 * 1024;
+
 /**
  * `cid:` references to the message's inline files become data: URLs of their bytes: the frame
  * then needs no request to the mock at all (an <img> pointing at an API path would otherwise
- * reach the journal, the rate limit and armed faults).
+ * reach the journal, the rate limit and armed faults). A reference names a part by its
+ * Content-ID (MIME sends) or, as Mailgun's API sends use, its file name. Past
+ * MAX_INLINED_BYTES the remaining references stay `cid:` (a broken image, not a huge answer).
  */
 function withInlineImages(m: MessageRecord, html: string): string {
+  const byId = new Map<string, number>();
   const byName = new Map<string, number>();
   m.attachments.forEach((a, i) => {
+    if (a.field !== 'inline' && a.contentId === undefined) return;
+    if (a.contentId !== undefined && !byId.has(a.contentId)) byId.set(a.contentId, i);
     if (a.field === 'inline' && !byName.has(a.filename)) byName.set(a.filename, i);
   });
-  if (byName.size === 0) return html;
-  return html.replace(/(["'(=])cid:([^"')\s>]{1,255})/gi, (whole, open: string, cid: string) => {
+  if (byId.size === 0 && byName.size === 0) return html;
+  let budget = MAX_INLINED_BYTES;
+  // After a quote, `(`, `=`, a comma (srcset's later candidates), or an HTML-escaped quote; not in running text.
+  return html.replace(/(["'(=]|,\s*|&quot;|&#39;)cid:([^"'()\s>,&]{1,255})/gi, (whole, open: string, cid: string) => {
     let name = cid;
     try {
       name = decodeURIComponent(cid);
     } catch {
       // keep it as written
     }
-    const i = byName.get(name);
+    const i = byId.get(name) ?? byName.get(name);
     if (i === undefined) return whole;
     const file = m.attachments[i]!;
+    if (file.content.length > budget) return whole;
+    budget -= file.content.length;
     return `${open}data:${inlineType(file.contentType)};base64,${file.content}`;
   });
+}
+
+/**
+ * What the frame gets: links open as (blocked) popups instead of navigating the frame to a path
+ * of the mock, and nested frames are inert elements (mail clients do not render them either, and
+ * a blocked frame still makes the browser connect to its host).
+ */
+function framed(html: string): string {
+  return '<base target="_blank">' + html.replace(/<(\/?)(i?frame)(?=[\s/>])/gi, '<$1x-blocked-$2');
 }
 
 /** The media type of a data: URL: the file's own when it is a plain `type/subtype`. */
@@ -75,17 +97,24 @@ export function createMessageContentRouter(ctx: AppContext): Router {
     const html = req.query.part === 'amp' ? m.ampHtml : m.html;
     if (html === undefined) throw notFound('The message has no HTML part');
     sandboxContent(res);
-    res.status(200).type('text/html; charset=utf-8').send(withInlineImages(m, html));
+    res.status(200).type('text/html; charset=utf-8').send(framed(withInlineImages(m, html)));
   });
   return r;
 }
 
+/** Where index.html's script tag takes the nonce. */
+const NONCE_SLOT = '__CSP_NONCE__';
+const STATIC_CSP = uiCsp();
+
 export function createUiRouter(ctx: AppContext): Router {
   const r = Router();
-  const built = existsSync(`${UI_DIR}index.html`);
+  // A page from an older build (no nonce slot) counts as not built: it could not run its script.
+  const page = existsSync(`${UI_DIR}index.html`) ? readFileSync(`${UI_DIR}index.html`, 'utf8') : '';
+  const built = page.includes(NONCE_SLOT);
 
-  r.use((req, res, next) => {
-    res.set({ 'Content-Security-Policy': uiCsp(req.headers.host), 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+  r.use((_req, res, next) => {
+    // Files other than the page run no script of their own; the page sets its nonce below.
+    res.set({ 'Content-Security-Policy': STATIC_CSP, 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
     next();
   });
 
@@ -98,7 +127,6 @@ export function createUiRouter(ctx: AppContext): Router {
       accountPerKey: ctx.options.accountPerKey,
       region: req.mock.region,
       storage: ctx.store.kind,
-      signingKey: ctx.signingKey,
     });
   });
 
@@ -106,9 +134,14 @@ export function createUiRouter(ctx: AppContext): Router {
     r.use((_req, _res, next) => next(notFound('The dashboard is not built: run npm run build')));
     return r;
   }
-  // GET /__mock/ui (no trailing slash: the static handler would not take it) and /__mock/ui/
-  r.get('/', (_req, res) => res.sendFile('index.html', { root: UI_DIR }));
-  r.use(express.static(UI_DIR, { index: 'index.html', redirect: false, fallthrough: true, dotfiles: 'ignore' }));
+  // GET /__mock/ui (and /__mock/ui/, /__mock/ui/index.html): the page, its script tag carrying this answer's nonce
+  const sendPage = (_req: Request, res: Response) => {
+    const nonce = randomBytes(16).toString('base64');
+    res.setHeader('Content-Security-Policy', uiCsp(nonce));
+    res.status(200).type('text/html; charset=utf-8').send(page.replaceAll(NONCE_SLOT, nonce));
+  };
+  r.get(['/', '/index.html'], sendPage);
+  r.use(express.static(UI_DIR, { index: false, redirect: false, fallthrough: true, dotfiles: 'ignore' }));
   r.use((_req, _res, next) => next(notFound('No such dashboard file')));
   return r;
 }

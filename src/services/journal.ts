@@ -24,6 +24,8 @@ export interface JournalEntry {
   durationMs: number;
   /** The fault rule that answered, if one did. */
   faultId: string | null;
+  /** `dashboard` for the dashboard's own calls (X-Mailgun-Mock-Client), else null. */
+  client: string | null;
 }
 
 /** Which journal entries to list; every given field must match. */
@@ -58,6 +60,7 @@ export interface JournalRecord {
   status: number;
   durationMs: number;
   faultId: string | null;
+  client: string | null;
 }
 
 /**
@@ -96,6 +99,7 @@ function toEntry(seq: number, r: JournalRecord): JournalEntry {
     status: r.status,
     durationMs: r.durationMs,
     faultId: r.faultId,
+    client: r.client,
   };
 }
 

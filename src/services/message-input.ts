@@ -220,6 +220,7 @@ function mimeFiles(parsed: ParsedMail): StoredFile[] {
     contentType: safeContentType(a.contentType),
     size: a.content.length,
     content: a.content.toString('base64'),
+    ...(a.contentId ? { contentId: a.contentId.trim().replace(/^<|>$/g, '') } : {}),
   }));
 }
 

@@ -32,6 +32,7 @@ export function checkMessage(m: unknown, at: string, refuse: Refuse): void {
     if (!isObject(a)) throw refuse(f, 'a file (an object)');
     if (a.field !== 'attachment' && a.field !== 'inline') throw refuse(`${f}/field`, '"attachment" or "inline"');
     for (const k of ['filename', 'contentType', 'content'] as const) if (typeof a[k] !== 'string') throw refuse(`${f}/${k}`, 'a string');
+    if (a.contentId !== undefined && typeof a.contentId !== 'string') throw refuse(`${f}/contentId`, 'a string');
     if (typeof a.size !== 'number') throw refuse(`${f}/size`, 'a number');
   });
 }

@@ -92,6 +92,8 @@ export interface StoredFile {
   size: number;
   /** The bytes, base64. */
   content: string;
+  /** The part's Content-ID without `<>` (MIME sends), which `cid:` references name. */
+  contentId?: string;
 }
 
 /** A message accepted by `POST /v3/{domain}/messages` or `/messages.mime`. */

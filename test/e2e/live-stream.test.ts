@@ -239,12 +239,36 @@ describe('GET /__mock/stream', () => {
 
     const frame = await live.waitFor((f) => f.event === 'request', 'a request frame');
     const [entry] = s.mock.journal.list();
-    expect(frame.data).toEqual({ count: 1, latest: { seq: entry!.seq, method: 'GET', path, status: 200 } });
+    expect(frame.data).toEqual({ count: 1, latest: { seq: entry!.seq, method: 'GET', path, status: 200, client: null } });
 
     // A refused one too, with its status.
     expect((await fetch(`${s.mock.url}${path}`)).status).toBe(401);
     await live.until(() => live.total('request') === 2, 'the second request');
-    expect(live.of('request').at(-1)!.latest).toEqual({ seq: entry!.seq + 1, method: 'GET', path, status: 401 });
+    expect(live.of('request').at(-1)!.latest).toEqual({ seq: entry!.seq + 1, method: 'GET', path, status: 401, client: null });
+  });
+
+  it("announces a change when someone else's API call changed something (not a GET, 2xx, not the dashboard's)", async () => {
+    const live = await stream();
+    await live.waitFor((f) => f.event === 'hello', 'hello');
+    const hooks = `/v3/domains/${DOMAIN}/webhooks`;
+    expect((await mailgun(s.mock, 'GET', hooks)).status).toBe(200);
+    expect((await mailgun(s.mock, 'POST', hooks, { id: 'nope' })).status).toBe(400);
+    const dashboard = await fetch(`${s.mock.url}${hooks}`, { method: 'POST', headers: { Authorization: basic(), 'X-Mailgun-Mock-Client': 'dashboard', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'id=clicked&url=http://127.0.0.1:9/c' });
+    expect(dashboard.status).toBe(200);
+    await live.until(() => live.total('request') === 3, 'three request frames');
+    expect(live.total('change')).toBe(0);
+    expect((await mailgun(s.mock, 'POST', hooks, { id: 'delivered', url: 'http://127.0.0.1:9/d' })).status).toBe(200);
+    const change = await live.waitFor((f) => f.event === 'change', 'a change frame');
+    expect(change.data).toMatchObject({ count: 1, latest: { method: 'POST', path: hooks, status: 200, client: null } });
+    // The journal says whose call each was.
+    expect(s.mock.journal.list().map((e) => e.client)).toEqual([null, null, 'dashboard', null]);
+  });
+
+  it('answers HEAD with the headers and ends at once', async () => {
+    const res = await fetch(`${s.mock.url}/__mock/stream`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(await res.text()).toBe('');
   });
 
   it('does not announce control-plane requests', async () => {

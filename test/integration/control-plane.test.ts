@@ -111,6 +111,7 @@ describe('the control plane', () => {
         status: 200,
         durationMs: expect.any(Number),
         faultId: null,
+        client: null,
       });
       expect(entries[1]).toMatchObject({
         seq: 2,

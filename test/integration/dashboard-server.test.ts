@@ -26,6 +26,9 @@ function directives(csp: string | undefined): Map<string, string[]> {
 }
 
 /** Sends a message as multipart (files ride along) and returns its bare Message-Id. */
+/** What the frame is served: links open as (blocked) popups rather than navigating the frame. */
+const FRAMED = '<base target="_blank">';
+
 async function sendWith(
   app: MailgunMock['app'],
   fields: Record<string, string | string[]>,
@@ -67,10 +70,13 @@ describe('the dashboard and its message views', () => {
       const res = await api().get(path);
       expect(res.status, path).toBe(200);
       expect(res.headers['content-type'], path).toMatch(/^text\/html\b/);
-      expect(res.text, path).toBe(page);
+      // The page as built, its script tag carrying this answer's nonce (a fresh one each time).
+      const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(res.headers['content-security-policy'] as string)?.[1];
+      expect(nonce, path).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(res.text, path).toBe(page.replace('__CSP_NONCE__', nonce!));
       const csp = directives(res.headers['content-security-policy']);
-      // Only the dashboard's own script folder, not every file the mock serves (a sender's attachment).
-      expect(csp.get('script-src'), path).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/__mock\/ui\/js\/$/)]);
+      // Only the script tag with this answer's nonce (and what it imports), not any file the mock serves.
+      expect(csp.get('script-src'), path).toEqual([expect.stringMatching(/^'nonce-[A-Za-z0-9+/]{22}=='$/)]);
       expect(csp.get('frame-ancestors'), path).toEqual(["'none'"]);
       expect(csp.get('default-src'), path).toEqual(["'none'"]);
       expect(res.headers['x-frame-options'], path).toBe('DENY');
@@ -79,13 +85,13 @@ describe('the dashboard and its message views', () => {
     }
   });
 
-  it('allows scripts from the dashboard folder of the host the page was asked for, else from self', async () => {
-    const scriptSrc = async (host: string) => directives((await api().get('/__mock/ui/').set('Host', host)).headers['content-security-policy']).get('script-src');
-    expect(await scriptSrc('api.mailgun.net')).toEqual(['http://api.mailgun.net/__mock/ui/js/']);
-    expect(await scriptSrc('localhost:8465')).toEqual(['http://localhost:8465/__mock/ui/js/']);
-    expect(await scriptSrc('[::1]:8465')).toEqual(['http://[::1]:8465/__mock/ui/js/']);
-    // A Host that could smuggle a directive is not echoed.
-    expect(await scriptSrc("evil; script-src 'unsafe-inline'")).toEqual(["'self'"]);
+  it('gives each answer of the page a fresh nonce, and every other dashboard file no script source at all', async () => {
+    const nonceOf = async () => directives((await api().get('/__mock/ui/')).headers['content-security-policy']).get('script-src');
+    const [a, b] = [await nonceOf(), await nonceOf()];
+    expect(a).not.toEqual(b);
+    for (const file of ['/__mock/ui/js/main.js', '/__mock/ui/style.css', '/__mock/ui/config']) {
+      expect(directives((await api().get(file)).headers['content-security-policy']).get('script-src'), file).toEqual(["'none'"]);
+    }
   });
 
   it('never allows inline or evaluated script on the dashboard', async () => {
@@ -170,8 +176,9 @@ describe('the dashboard and its message views', () => {
       accountPerKey: false,
       region: 'us',
       storage: 'memory',
-      signingKey: DEFAULT_SIGNING_KEY,
     });
+    // The signing key is not the dashboard's business (GET /v5/accounts/http_signing_key has it, with a key).
+    expect(JSON.stringify(res.body)).not.toContain(DEFAULT_SIGNING_KEY);
   });
 
   it('GET /__mock/ui/config says eu when the request names the EU API host', async () => {
@@ -187,7 +194,7 @@ describe('the dashboard and its message views', () => {
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.text).toBe(html);
+    expect(res.text).toBe(FRAMED + html);
     const csp = res.headers['content-security-policy'] as string;
     expect(csp).toMatch(/^sandbox(;|$)/);
     expect(directives(csp).get('sandbox')).toEqual([]);
@@ -202,7 +209,7 @@ describe('the dashboard and its message views', () => {
     const id = await send({ html: '<p>bracketed</p>' });
     const res = await api().get(`/__mock/messages/${encodeURIComponent(`<${id}>`)}/html`);
     expect(res.status).toBe(200);
-    expect(res.text).toBe('<p>bracketed</p>');
+    expect(res.text).toBe(FRAMED + '<p>bracketed</p>');
   });
 
   it('GET /__mock/messages/{id}/html answers 404 JSON for an unknown message and for one without HTML', async () => {
@@ -227,13 +234,13 @@ describe('the dashboard and its message views', () => {
     const id = await send({ html: '<p>plain html</p>', 'amp-html': amp });
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?part=amp`);
     expect(res.status).toBe(200);
-    expect(res.text).toBe(amp);
+    expect(res.text).toBe(FRAMED + amp);
     expect(res.headers['content-security-policy']).toMatch(/^sandbox(;|$)/);
-    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe('<p>plain html</p>');
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe(FRAMED + '<p>plain html</p>');
 
     const ampOnly = await send({ 'amp-html': amp, text: 'fallback' });
     expect((await api().get(`/__mock/messages/${encodeURIComponent(ampOnly)}/html`)).status).toBe(404);
-    expect((await api().get(`/__mock/messages/${encodeURIComponent(ampOnly)}/html?part=amp`)).text).toBe(amp);
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(ampOnly)}/html?part=amp`)).text).toBe(FRAMED + amp);
   });
 
   it('inlines cid: references to the stored inline file of that name as data: URLs', async () => {
@@ -258,6 +265,7 @@ describe('the dashboard and its message views', () => {
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
     expect(res.status).toBe(200);
     expect(res.text).toBe(
+      FRAMED +
       [
         `<img src="${url}" alt="logo">`,
         `<img src='${url}'>`,
@@ -275,23 +283,62 @@ describe('the dashboard and its message views', () => {
   it('points cid: references at inline files only, not at attachments of that name', async () => {
     const html = '<img src="cid:logo.png">';
     const id = await send({ html }, [{ field: 'attachment', name: 'logo.png', content: Buffer.from('not inline'), type: 'image/png' }]);
-    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe(html);
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe(FRAMED + html);
 
     const other = await send({ html }, [{ field: 'inline', name: 'banner.png', content: Buffer.from('banner'), type: 'image/png' }]);
-    expect((await api().get(`/__mock/messages/${encodeURIComponent(other)}/html`)).text).toBe(html);
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(other)}/html`)).text).toBe(FRAMED + html);
+  });
+
+  it('inlines srcset candidates, escaped quotes and MIME parts named by Content-ID', async () => {
+    const png = Buffer.from('png bytes');
+    const data = `data:image/png;base64,${png.toString('base64')}`;
+    const id = await send({ html: '<img srcset="cid:logo.png 1x, cid:logo.png 2x"><div style="background:url(&quot;cid:logo.png&quot;)"></div>' }, [{ field: 'inline', name: 'logo.png', content: png, type: 'image/png' }]);
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe(`${FRAMED}<img srcset="${data} 1x, ${data} 2x"><div style="background:url(&quot;${data}&quot;)"></div>`);
+
+    // A MIME send (as nodemailer builds it): the part is named by its Content-ID, not its file name.
+    const mime = [
+      'From: shop@samples.mailgun.org', 'To: alice@example.com', 'Subject: MIME logo', 'MIME-Version: 1.0',
+      'Content-Type: multipart/related; boundary="b1"', '',
+      '--b1', 'Content-Type: text/html; charset=utf-8', '', '<img src="cid:logo@shop">',
+      '--b1', 'Content-Type: image/png; name="logo.png"', 'Content-Transfer-Encoding: base64', 'Content-ID: <logo@shop>', 'Content-Disposition: inline; filename="logo.png"', '',
+      png.toString('base64'), '--b1--', '',
+    ].join('\r\n');
+    const sent = await api().post(`/v3/${DOMAIN}/messages.mime`).set('Authorization', basic()).field('to', 'alice@example.com').attach('message', Buffer.from(mime), 'message.mime');
+    expect(sent.status, sent.text).toBe(200);
+    const mimeId = (sent.body.id as string).replace(/^<|>$/g, '');
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(mimeId)}/html`)).text).toBe(`${FRAMED}<img src="${data}">`);
+  });
+
+  it('inlines images only up to a budget, leaving the rest as cid: (no giant answer)', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    const id = await send({ html: Array.from({ length: 10 }, () => '<img src="cid:big.png">').join('') }, [{ field: 'inline', name: 'big.png', content: big, type: 'image/png' }]);
+    const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
+    expect(res.status).toBe(200);
+    const inlined = res.text.split('data:image/png').length - 1;
+    expect(inlined).toBeGreaterThan(0);
+    expect(inlined).toBeLessThan(10);
+    expect(res.text.split('cid:big.png').length - 1).toBe(10 - inlined);
+    expect(res.text.length).toBeLessThan(9 * 1024 * 1024);
+  });
+
+  it('serves nested frames as inert elements and opens links as (blocked) popups', async () => {
+    const id = await send({ html: '<iframe src="http://tracker.example/x"></iframe><IFRAME/><frame src=y></frame><a href="/v3/x">link</a><p>iframe in text</p>' });
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe(
+      `${FRAMED}<x-blocked-iframe src="http://tracker.example/x"></x-blocked-iframe><x-blocked-IFRAME/><x-blocked-frame src=y></x-blocked-frame><a href="/v3/x">link</a><p>iframe in text</p>`,
+    );
   });
 
   it('rewrites an unquoted cid: attribute value too', async () => {
     const id = await send({ html: '<img src=cid:logo.png alt=x>' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('png bytes') }]);
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
-    expect(res.text).toBe(`<img src=data:image/png;base64,${Buffer.from('png bytes').toString('base64')} alt=x>`);
+    expect(res.text).toBe(`${FRAMED}<img src=data:image/png;base64,${Buffer.from('png bytes').toString('base64')} alt=x>`);
   });
 
   it('rewrites cid: for an inline file uploaded with just a filename', async () => {
     // .attach('inline', buffer, 'logo.png'): the type comes from the name.
     const id = await send({ html: '<img src="cid:logo.png">' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('png bytes') }]);
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`);
-    expect(res.text).toBe(`<img src="data:image/png;base64,${Buffer.from('png bytes').toString('base64')}">`);
+    expect(res.text).toBe(`${FRAMED}<img src="data:image/png;base64,${Buffer.from('png bytes').toString('base64')}">`);
   });
 
   it('serves attachments sandboxed and unsniffed, whatever their type', async () => {
@@ -466,14 +513,14 @@ describe('the dashboard with an account per key', () => {
     const id = await sendWith(mock.app, { html: '<p>alpha html</p>' }, [], { key: A });
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?account=${A}`);
     expect(res.status).toBe(200);
-    expect(res.text).toBe('<p>alpha html</p>');
+    expect(res.text).toBe(FRAMED + '<p>alpha html</p>');
     expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?account=${B}`)).status).toBe(404);
   });
 
   it("inlines cid: images from the key's own message", async () => {
     const id = await sendWith(mock.app, { html: '<img src="cid:logo.png">' }, [{ field: 'inline', name: 'logo.png', content: Buffer.from('alpha logo'), type: 'image/png' }], { key: A });
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?account=${A}`);
-    expect(res.text).toBe(`<img src="data:image/png;base64,${Buffer.from('alpha logo').toString('base64')}">`);
+    expect(res.text).toBe(`${FRAMED}<img src="data:image/png;base64,${Buffer.from('alpha logo').toString('base64')}">`);
   });
 
   it('GET /__mock/ui/config?account= describes that key\'s account', async () => {
@@ -499,5 +546,70 @@ describe('the dashboard with an account per key', () => {
       expect(res.status, path).toBe(200);
       expect(res.headers['content-type'], path).toMatch(/^text\/html\b/);
     }
+  });
+});
+
+describe('the control plane and the dashboard refuse what a web page elsewhere would send', () => {
+  let mock: MailgunMock;
+  let perKey: MailgunMock;
+  beforeAll(async () => {
+    mock = await createTestMock();
+    perKey = await createTestMock({ accountPerKey: true });
+  });
+  afterAll(async () => {
+    await mock.stop();
+    await perKey.stop();
+  });
+
+  const get = (app: MailgunMock['app'], path: string, headers: Record<string, string>) => {
+    const req = request(app).get(path);
+    for (const [k, v] of Object.entries(headers)) req.set(k, v);
+    return req;
+  };
+
+  it('answers programs (no Sec-Fetch-Site, no Origin) whatever Host they name', async () => {
+    for (const host of ['127.0.0.1:8465', 'mailgun-mock:8465', 'ci-runner.internal']) {
+      expect((await get(mock.app, '/__mock/messages', { Host: host })).status, host).toBe(200);
+    }
+  });
+
+  it("answers the dashboard's own requests: same-origin or same-site, at localhost, an IP or Mailgun's API hosts", async () => {
+    for (const host of ['127.0.0.1:8465', 'localhost:8465', '[::1]:8465', 'app.localhost:8465', 'api.eu.mailgun.net', '192.168.1.20:8465']) {
+      for (const site of ['same-origin', 'same-site', 'none']) {
+        expect((await get(mock.app, '/__mock/ui/config', { Host: host, 'Sec-Fetch-Site': site })).status, `${host} ${site}`).toBe(200);
+      }
+    }
+  });
+
+  it('refuses a cross-site browser request with 403 JSON, on every control-plane path', async () => {
+    for (const path of ['/__mock/messages', '/__mock/ui/', '/__mock/ui/config', '/__mock/stream', '/__mock/faults']) {
+      const res = await get(mock.app, path, { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' });
+      expect(res.status, path).toBe(403);
+      expect(res.body, path).toEqual({ message: 'The control plane refuses cross-site requests from browsers' });
+    }
+    const reset = await request(mock.app).post('/__mock/reset').set('Sec-Fetch-Site', 'cross-site');
+    expect(reset.status).toBe(403);
+  });
+
+  it('refuses a browser request naming an unknown host (DNS rebinding), and an Origin from elsewhere without Sec-Fetch-Site', async () => {
+    const rebound = await get(mock.app, '/__mock/messages', { Host: 'evil.example:8465', 'Sec-Fetch-Site': 'same-origin' });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body.message).toMatch(/^The control plane answers browsers at localhost, an IP address or the configured host only/);
+    expect((await get(mock.app, '/__mock/messages', { Host: '127.0.0.1:8465', Origin: 'https://evil.example' })).status).toBe(403);
+    expect((await get(mock.app, '/__mock/messages', { Host: '127.0.0.1:8465', Origin: 'http://localhost:3000' })).status).toBe(200);
+  });
+
+  it('refuses them in front of the accounts too (accountPerKey: /__mock/accounts and the reset of all)', async () => {
+    for (const [method, path] of [['get', '/__mock/accounts'], ['post', '/__mock/reset'], ['get', '/__mock/messages']] as const) {
+      const res = await request(perKey.app)[method](path).set('Sec-Fetch-Site', 'cross-site');
+      expect(res.status, path).toBe(403);
+    }
+    expect((await request(perKey.app).get('/__mock/accounts')).status).toBe(200);
+  });
+
+  it('leaves the Mailgun API routes as Mailgun answers them (CORS open, a key required)', async () => {
+    const res = await request(mock.app).get(`/v3/domains/${DOMAIN}/webhooks`).set('Authorization', basic()).set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://app.example');
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 });

@@ -10,6 +10,7 @@ const entry = (path: string, status = 200): JournalRecord => ({
   query: {},
   routeId: null,
   domain: null,
+  client: null,
   webhook: null,
   fields: {},
   files: [],

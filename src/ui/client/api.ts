@@ -9,7 +9,6 @@ export interface UiConfig {
   accountPerKey: boolean;
   region: 'us' | 'eu';
   storage: 'memory' | 'file';
-  signingKey: string;
 }
 
 const KEY_STORE = 'mailgun-mock.dashboard.key';

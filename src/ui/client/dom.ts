@@ -50,6 +50,11 @@ export function facts(testid: string, pairs: Array<[string, Child]>): HTMLElemen
 
 const openDetails = new Set<string>();
 
+/** Forgets which details were open (after a reset, ids such as a request's seq start again). */
+export function clearKeptDetails(): void {
+  openDetails.clear();
+}
+
 /** A `details` element that stays open across refreshes (keyed by `key`, e.g. an event id). */
 export function keptDetails(key: string, summary: Child, body: Child): HTMLDetailsElement {
   const d = h('details', { open: openDetails.has(key), 'data-key': key }, h('summary', {}, summary), body);
@@ -67,14 +72,16 @@ export function time(ms: number | null | undefined): string {
 export function span(ms: number): string {
   const abs = Math.abs(ms);
   if (abs < 1000) return `${Math.round(abs)} ms`;
-  if (abs < 60_000) return `${Math.round(abs / 1000)} s`;
-  if (abs < 3_600_000) {
-    const minutes = Math.floor(abs / 60_000);
-    const seconds = Math.round((abs % 60_000) / 1000);
-    return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  if (abs < 3_600_000 - 500) {
+    // Round to the second first, so 59.999 min is "60 min", never "59 min 60 s".
+    const total = Math.round(abs / 1000);
+    const minutes = Math.floor(total / 60);
+    const seconds = total % 60;
+    return minutes === 0 ? `${seconds} s` : seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
   }
-  const hours = Math.floor(abs / 3_600_000);
-  const minutes = Math.round((abs % 3_600_000) / 60_000);
+  const totalMinutes = Math.round(abs / 60_000);
+  const hours = Math.floor(totalMinutes / 60);
+  const minutes = totalMinutes % 60;
   return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
 }
 

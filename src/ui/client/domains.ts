@@ -44,7 +44,7 @@ export const domainList: ViewFactory = (root) => {
   });
   let built = false;
   const view = {
-    topics: ['reset'] as Array<'reset'>,
+    topics: ['reset', 'change'] as Array<'reset' | 'change'>,
     async refresh() {
       if (keyNeeded(root)) {
         built = false;
@@ -123,7 +123,7 @@ export const domainDetail: ViewFactory = (root, _params, rest) => {
     h('p', { class: 'muted' }, 'Sends to these addresses fail at once (bounces 605, unsubscribes 606, complaints 607); the allowlist keeps addresses off the bounces list. Through the Mailgun API (/v3/{domain}/bounces…).'), suppressions);
 
   const view = {
-    topics: ['reset'] as Array<'reset'>,
+    topics: ['reset', 'change'] as Array<'reset' | 'change'>,
     async refresh() {
       if (keyNeeded(root)) return;
       let d: Domain;

@@ -2,7 +2,7 @@
 // status) and shows the page the URL's hash names, refreshing it when the stream announces
 // something it shows.
 import { chooseKey, chosenKey, control, currentConfig, loadConfig } from './api.js';
-import { fill, h, toast } from './dom.js';
+import { clearKeptDetails, fill, h, toast } from './dom.js';
 import { advance, readClock, showClock } from './clock.js';
 import { connectLive, onLive } from './live.js';
 import { deliveryDetail, deliveryList } from './deliveries.js';
@@ -21,6 +21,9 @@ const ROUTES: Record<string, { list: ViewFactory; detail?: ViewFactory }> = {
   rules: { list: rulesView },
   requests: { list: requestList },
 };
+
+/** The control plane's longest single advance (a year of 366 days), in minutes. */
+const MAX_ADVANCE_MINUTES = 366 * 24 * 60;
 
 const $ = (testid: string) => document.querySelector<HTMLElement>(`[data-testid="${testid}"]`)!;
 const main = document.getElementById('view')!;
@@ -77,10 +80,12 @@ function show(): void {
 }
 
 let liveTimer: number | undefined;
+/** At most one refresh per 150 ms however busy the mock is (a throttle: a steady stream of frames must not postpone it forever). */
 function liveRefresh(): void {
-  // One refresh per burst of announcements.
-  window.clearTimeout(liveTimer);
-  liveTimer = window.setTimeout(() => void refresh(), 100);
+  liveTimer ??= window.setTimeout(() => {
+    liveTimer = undefined;
+    void refresh();
+  }, 150);
 }
 
 function wireHeader(): void {
@@ -100,6 +105,7 @@ function wireHeader(): void {
     e.preventDefault();
     const minutes = Number((clockForm.elements.namedItem('minutes') as HTMLInputElement).value);
     if (!(minutes > 0)) return toast('Enter the minutes to advance', true);
+    if (minutes > MAX_ADVANCE_MINUTES) return toast(`At most ${MAX_ADVANCE_MINUTES} minutes (a year) at a time`, true);
     void advance(Math.round(minutes * 60_000)).then(moved);
   });
   $('reset').addEventListener('click', async () => {
@@ -113,9 +119,24 @@ function wireHeader(): void {
     }
   });
   onLive((topic) => {
-    if (topic === 'clock' || topic === 'delivery' || topic === 'reset' || topic === 'reconnect') void moved();
-    if (topic === 'reconnect' || current?.topics.includes(topic)) liveRefresh();
+    if (topic === 'reset') clearKeptDetails();
+    if (topic === 'reconnect') return void reconnected();
+    if (topic === 'clock' || topic === 'delivery' || topic === 'reset') void moved();
+    if (current?.topics.includes(topic)) liveRefresh();
   });
+  /** The stream came back: the mock may have restarted, perhaps with other options. */
+  const reconnected = async () => {
+    const before = JSON.stringify(currentConfig());
+    try {
+      if (JSON.stringify(await loadConfig()) !== before) return location.reload();
+    } catch {
+      // it went away again; the stream will say when it is back
+      return;
+    }
+    clearKeptDetails();
+    await moved();
+    liveRefresh();
+  };
 }
 
 function wireKey(): void {

@@ -113,7 +113,8 @@ export const messageDetail: ViewFactory = (root, _params, rest) => {
     const headerRows = [
       ...Object.entries(m.headers).map(([k, v]) => ({ cells: [k, v] })),
       ...Object.entries(m.variables).map(([k, v]) => ({ cells: [`v:${k}`, v] })),
-      ...Object.entries(m.options).map(([k, v]) => ({ cells: [`o:${k}`, v.join(', ')] })),
+      // Option names are kept as sent (`o:tag`, `t:version`).
+      ...Object.entries(m.options).map(([k, v]) => ({ cells: [k, v.join(', ')] })),
     ];
     fill(head,
       h('p', {}, link('#/messages', '← Messages')),
