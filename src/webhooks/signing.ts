@@ -1,16 +1,9 @@
 // Mailgun's webhook signature: lowercase hex HMAC-SHA256 of `timestamp + token`, keyed with the
 // HTTP webhook signing key (the whole string, `key-` prefix included).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { WebhookSignature } from './delivery-record.js';
 
-/** The `signature` object of a webhook post (top-level form fields in legacy posts). */
-export interface WebhookSignature {
-  /** Unix seconds, as a decimal string. */
-  timestamp: string;
-  /** 50 random characters. */
-  token: string;
-  /** 64 lowercase hex characters. */
-  signature: string;
-}
+export type { WebhookSignature } from './delivery-record.js';
 
 /**
  * The signature of a timestamp and token.

@@ -1,37 +1,15 @@
 // Webhook deliveries: every event's POST to every URL, with each attempt's status, duration,
 // signature and the handler's answer, the request body, and when the next retry is due.
+import type { DeliveryRecord, DeliveryState } from '../../webhooks/delivery-record.js';
 import { control } from './api.js';
 import { badge, facts, fill, h, link, pretty, span, table, time, toast } from './dom.js';
 import { clockNow } from './clock.js';
 import { actionButton, filterBar, refreshNow, type ViewFactory } from './view.js';
 
-export interface Attempt {
-  attempt: number;
-  at: number;
-  status: number;
-  durationMs: number;
-  response: string;
-  error?: string;
-  signature: { timestamp: string; token: string; signature: string };
-}
+/** A delivery as the control plane answers it (the journal's record). */
+export type Delivery = DeliveryRecord;
 
-export interface Delivery {
-  id: string;
-  domain: string;
-  webhook: string;
-  url: string;
-  event: string;
-  eventId: string;
-  messageId?: string;
-  recipient?: string;
-  state: string;
-  attempts: Attempt[];
-  nextRetryAt: number | null;
-  createdAt: number;
-  request: { contentType: string; body: string };
-}
-
-const STATES = ['pending', 'retrying', 'delivered', 'rejected', 'failed', 'cancelled'];
+const STATES: DeliveryState[] = ['pending', 'retrying', 'delivered', 'rejected', 'failed', 'cancelled'];
 export const DELIVERY_HEADERS = ['Created', 'Event', 'Webhook → URL', 'Recipient', 'State', 'Last status', 'Attempts', 'Next retry', ''];
 
 /** "in 10 min" (or "due now") for a time on the mock clock. */

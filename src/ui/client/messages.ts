@@ -1,5 +1,6 @@
 // Messages: the list (search and filters, newest first) and one message (its headers, text, HTML in
 // a sandboxed frame, attachments, events and the webhook deliveries of those events).
+import type { MessageRecord, StoredFile } from '../../store/types.js';
 import { accountQuery, control } from './api.js';
 import { badge, facts, fill, h, link, pretty, table, time, toast } from './dom.js';
 import { deliveryRows, DELIVERY_HEADERS } from './deliveries.js';
@@ -7,32 +8,8 @@ import { eventRows, EVENT_HEADERS } from './events.js';
 import { clockNow } from './clock.js';
 import { actionButton, filterBar, refreshNow, type ViewFactory } from './view.js';
 
-export interface MessageSummary {
-  id: string;
-  domain: string;
-  acceptedAt: number;
-  from: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  recipients: string[];
-  subject: string;
-  text?: string;
-  html?: string;
-  ampHtml?: string;
-  template?: string;
-  headers: Record<string, string>;
-  variables: Record<string, string>;
-  recipientVariables: Record<string, unknown>;
-  options: Record<string, string[]>;
-  tags: string[];
-  testMode: boolean;
-  deliveryTime?: number;
-  attachments: Array<{ field: string; filename: string; contentType: string; size: number }>;
-  size: number;
-  api: string;
-  storageKey: string;
-}
+/** A message as GET /__mock/messages lists it: the stored record without file contents or raw MIME. */
+export type MessageSummary = Omit<MessageRecord, 'mime' | 'attachments'> & { attachments: Array<Omit<StoredFile, 'content'>> };
 
 const LIST_LIMIT = 500;
 
