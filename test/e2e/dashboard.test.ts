@@ -88,6 +88,16 @@ async function api(base: string, path: string, init: RequestInit = {}, key = KEY
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** Sends a multipart message with files straight over HTTP (as an SDK's multipart send); resolves with its bare Message-Id. */
+async function sendForm(base: string, fields: Record<string, string>, files: Array<{ field: 'attachment' | 'inline'; name: string; content: Buffer | string; type: string }> = [], key = KEY): Promise<string> {
+  const form = new globalThis.FormData();
+  for (const [k, v] of Object.entries({ from: `Shop <shop@${DOMAIN}>`, to: 'alice@example.com', ...fields })) form.append(k, v);
+  for (const f of files) form.append(f.field, new Blob([f.content], { type: f.type }), f.name);
+  const sent = await api(base, `/v3/${DOMAIN}/messages`, { method: 'POST', body: form }, key);
+  expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+  return bareId(sent.body.id as string);
+}
+
 /** A control-plane call (no key). */
 async function admin(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${base}/__mock${path}`, {
@@ -350,12 +360,7 @@ suite('the dashboard in a real Chromium', () => {
         `<img src=x onerror="document.body.dataset.ran='onerror';document.title='pwned';new Image().src='${canary.url}/onerror'">`,
         '</body></html>',
       ].join('\n');
-      const form = new globalThis.FormData();
-      for (const [k, v] of Object.entries({ from: `Shop <shop@${DOMAIN}>`, to: 'alice@example.com', subject: 'With a file', text: 'See the file.' })) form.append(k, v);
-      form.append('attachment', new Blob([evil], { type: 'text/html' }), 'evil.html');
-      const sent = await api(mock.url, `/v3/${DOMAIN}/messages`, { method: 'POST', body: form });
-      expect(sent.status).toBe(200);
-      const id = bareId(sent.body.id as string);
+      const id = await sendForm(mock.url, { subject: 'With a file', text: 'See the file.' }, [{ field: 'attachment', name: 'evil.html', content: evil, type: 'text/html' }]);
 
       const page = await open(mock.url, `#/messages/${encodeURIComponent(id)}`);
       const link = page.locator('[data-testid=message-attachments] a', { hasText: 'evil.html' });
@@ -380,12 +385,7 @@ suite('the dashboard in a real Chromium', () => {
     });
 
     it("shows a message's inline (cid:) image inside the sandboxed HTML", async () => {
-      const form = new globalThis.FormData();
-      for (const [k, v] of Object.entries({ from: `Shop <shop@${DOMAIN}>`, to: 'alice@example.com', subject: 'With a logo', html: '<p>Logo: <img id="logo" src="cid:logo.png" alt="logo"></p>' })) form.append(k, v);
-      form.append('inline', new Blob([PIXEL], { type: 'image/png' }), 'logo.png');
-      const sent = await api(mock.url, `/v3/${DOMAIN}/messages`, { method: 'POST', body: form });
-      expect(sent.status).toBe(200);
-      const id = bareId(sent.body.id as string);
+      const id = await sendForm(mock.url, { subject: 'With a logo', html: '<p>Logo: <img id="logo" src="cid:logo.png" alt="logo"></p>' }, [{ field: 'inline', name: 'logo.png', content: PIXEL, type: 'image/png' }]);
 
       const page = await open(mock.url, `#/messages/${encodeURIComponent(id)}`);
       const frame = (await (await page.getByTestId('message-html').elementHandle())!.contentFrame())!;
@@ -743,11 +743,8 @@ suite('the dashboard in a real Chromium', () => {
     });
 
     it('shows the AMP part in its own sandboxed frame, and each part\'s source as text', async () => {
-      const form = new globalThis.FormData();
-      for (const [k, v] of Object.entries({ from: `Shop <shop@${DOMAIN}>`, to: 'alice@example.com', subject: 'AMP', text: 'plain', 'amp-html': '<!doctype html><html ⚡4email><body><h1>AMP body</h1></body></html>' })) form.append(k, v);
-      const sent = await api(mock.url, `/v3/${DOMAIN}/messages`, { method: 'POST', body: form });
-      expect(sent.status).toBe(200);
-      const page = await open(mock.url, `#/messages/${encodeURIComponent(bareId(sent.body.id as string))}`);
+      const id = await sendForm(mock.url, { subject: 'AMP', text: 'plain', 'amp-html': '<!doctype html><html ⚡4email><body><h1>AMP body</h1></body></html>' });
+      const page = await open(mock.url, `#/messages/${encodeURIComponent(id)}`);
       const amp = page.getByTestId('message-amp');
       expect(await amp.getAttribute('sandbox')).toBe('');
       await poll(textOf(page.frameLocator('[data-testid=message-amp]').locator('h1'))).toBe('AMP body');
@@ -921,12 +918,7 @@ suite('the dashboard in a real Chromium', () => {
     });
 
     it("shows an inline (cid:) image of a key's message", async () => {
-      const form = new globalThis.FormData();
-      for (const [k, v] of Object.entries({ from: `Shop <shop@${DOMAIN}>`, to: 'alice@example.com', subject: 'Alpha logo', html: '<p><img id="logo" src="cid:logo.png" alt="logo"></p>' })) form.append(k, v);
-      form.append('inline', new Blob([PIXEL], { type: 'image/png' }), 'logo.png');
-      const sent = await api(mock.url, `/v3/${DOMAIN}/messages`, { method: 'POST', body: form }, ALPHA);
-      expect(sent.status).toBe(200);
-      const id = bareId(sent.body.id as string);
+      const id = await sendForm(mock.url, { subject: 'Alpha logo', html: '<p><img id="logo" src="cid:logo.png" alt="logo"></p>' }, [{ field: 'inline', name: 'logo.png', content: PIXEL, type: 'image/png' }], ALPHA);
 
       const page = await open(mock.url, '#/messages');
       await useKey(page, ALPHA);
