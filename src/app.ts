@@ -14,6 +14,7 @@ import type { AppContext } from './context.js';
 import { createErrorHandler, errors, notFoundHandler, type MailgunError } from './errors.js';
 import { createRegionMiddleware, regionGuard } from './http/region.js';
 import { createAuth } from './http/auth.js';
+import { createGuard } from './http/control-guard.js';
 import { createBodyParser } from './http/body.js';
 import { compose } from './http/compose.js';
 import { createFaultMiddleware } from './http/faults.js';
@@ -73,8 +74,9 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
   const route: RouteBuilder = (id, opts, handler) =>
     compose([describeRoute(id), faults, auth, regionGuard(ctx, opts.notFound ?? (() => errors.domainNotFound())), ...(opts.limited ? [rateLimit] : []), handler as RequestHandler]);
 
-  // Every request: the journal, Mailgun's headers, the body (one router layer).
-  app.use(compose([createJournalMiddleware(ctx), createRegionMiddleware(), mailgunHeaders, createBodyParser(ctx.options.maxBodyBytes)]));
+  // Every request: the journal, Mailgun's headers, who may ask (host and origin), the body (one router layer).
+  const guard = createGuard({ host: ctx.options.host, allowedHosts: ctx.options.allowedHosts, anyKey: ctx.apiKeys.size === 0 });
+  app.use(compose([createJournalMiddleware(ctx), createRegionMiddleware(), mailgunHeaders, guard, createBodyParser(ctx.options.maxBodyBytes)]));
 
   app.use(CONTROL_PREFIX, createAdminRouter(ctx, actions));
 

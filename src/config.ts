@@ -16,6 +16,13 @@ export interface MailgunMockOptions {
   euPort?: number;
   /** Give each API key its own account (state, faults, journal, rate limit), seeded from the fixtures on first use: the way to share one mock between parallel test workers. Default false. */
   accountPerKey?: boolean;
+  /**
+   * Host names a request may name besides localhost, IP addresses, Mailgun's API hosts and `host`
+   * (DNS-rebinding protection), or `'all'` to accept any. Default: none more when bound to a
+   * loopback address, `'all'` when bound to another interface (a Docker network reaches the mock
+   * by a service name).
+   */
+  allowedHosts?: string[] | 'all';
   /** Keep state in this JSON file (lowdb). Default: in memory. */
   dataFile?: string;
   /** Fixtures to seed from: a file path or the data itself. Default: the package's `fixtures/default.json`. */
@@ -69,6 +76,7 @@ export interface ResolvedOptions {
   port: number;
   euPort: number;
   accountPerKey: boolean;
+  allowedHosts: string[] | 'all';
   host: string;
   dataFile?: string;
   fixtures?: string | FixtureData;
@@ -126,6 +134,9 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     throw new OptionsError('option apiKeys must be a list of non-empty strings');
   }
   if (o.host !== undefined && (typeof o.host !== 'string' || o.host.length === 0)) throw new OptionsError('option host must be a non-empty string');
+  if (o.allowedHosts !== undefined && o.allowedHosts !== 'all' && (!Array.isArray(o.allowedHosts) || o.allowedHosts.some((h) => typeof h !== 'string' || !/^[A-Za-z0-9_.-]{1,253}$/.test(h)))) {
+    throw new OptionsError("option allowedHosts must be 'all' or a list of host names");
+  }
   if (o.signingKey !== undefined && (typeof o.signingKey !== 'string' || o.signingKey.length === 0)) throw new OptionsError('option signingKey must be a non-empty string');
   const schedule = (name: string, v: number[] | undefined): number[] => {
     if (v === undefined) return [...DEFAULT_RETRY_SCHEDULE];
@@ -157,6 +168,7 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     port: int('port', o.port, 0, 65535, 0),
     euPort: int('euPort', o.euPort, 0, 65535, 0),
     accountPerKey: o.accountPerKey ?? false,
+    allowedHosts: o.allowedHosts === 'all' ? 'all' : o.allowedHosts !== undefined ? o.allowedHosts.map((h) => h.toLowerCase().replace(/\.$/, '')) : isLoopback(o.host ?? '127.0.0.1') ? [] : 'all',
     host: o.host ?? '127.0.0.1',
     dataFile: o.dataFile,
     fixtures: o.fixtures,
@@ -171,4 +183,10 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     logLevel: o.logLevel ?? 'silent',
     clock: o.clock,
   };
+}
+
+/** Whether a bind address only listens on this machine. */
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

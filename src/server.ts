@@ -6,7 +6,7 @@ import express, { type Express } from 'express';
 import { accountIdOf, createAccount, DEFAULT_ACCOUNT_ID, type Account, type AccountShared, type MailgunAccount } from './account.js';
 import { DEFAULT_SIGNING_KEY, resolveOptions, type MailgunMockOptions } from './config.js';
 import { errors, MailgunError, sendError } from './errors.js';
-import { controlPlaneRefusal } from './http/control-guard.js';
+import { refusal, type GuardOptions } from './http/control-guard.js';
 import { parseBasicAuth } from './http/auth.js';
 import { euListener } from './http/region.js';
 import { CONTROL_PREFIX } from './http/journal.js';
@@ -119,6 +119,8 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
 
   const app = opts.accountPerKey ? frontApp() : main.app;
 
+  const guardOptions: GuardOptions = { host: opts.host, allowedHosts: opts.allowedHosts, anyKey: configuredKeys.size === 0 };
+
   /** With accountPerKey: each request goes to the account of its key (the control plane: of ACCOUNT_HEADER). */
   function frontApp(): Express {
     const front = express();
@@ -128,8 +130,8 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
       const path = req.path;
       let key: string | undefined;
       if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
-        const refusal = controlPlaneRefusal(req.headers, opts.host);
-        if (refusal !== undefined) return sendError(res, new MailgunError(403, { message: refusal }));
+        const why = refusal(req.headers, req.method, path, guardOptions);
+        if (why !== undefined) return sendError(res, new MailgunError(403, { message: why }));
         // The header, or (for a browser's EventSource and links, which cannot set headers) ?account=.
         const named = req.headers[ACCOUNT_HEADER] ?? accountParam(req.url);
         if (path === `${CONTROL_PREFIX}/accounts` && req.method === 'GET') {

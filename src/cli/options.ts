@@ -70,6 +70,15 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     example: '--host 0.0.0.0',
   },
   {
+    name: 'allowed-hosts',
+    type: 'string',
+    arg: '<name>',
+    defaultText: 'none more on a loopback --host; all on another interface',
+    repeatable: { envSeparator: ',' },
+    description: "Host names requests may name besides localhost, IP addresses, api.mailgun.net, api.eu.mailgun.net and --host (DNS-rebinding protection); 'all' accepts any. Repeat for several; the variable takes a comma-separated list.",
+    example: '--allowed-hosts mailgun.test',
+  },
+  {
     name: 'data',
     type: 'string',
     arg: '<file.json>',

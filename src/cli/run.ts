@@ -160,6 +160,8 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
   const data = text('data', argv.data);
   const fixtures = text('fixtures', argv.fixtures);
   const apiKeys = strings('api-key', argv.apiKey, ',');
+  const allowedHosts = strings('allowed-hosts', argv.allowedHosts, ',');
+  for (const h of allowedHosts) if (h !== 'all' && !/^[A-Za-z0-9_.-]{1,253}$/.test(h)) throw new UsageError(`--allowed-hosts '${h}': not a host name (or 'all')`);
   return {
     kind: 'serve',
     options: {
@@ -170,6 +172,7 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
       ...(data ? { dataFile: resolve(data) } : {}),
       ...(fixtures ? { fixtures: resolve(fixtures) } : {}),
       ...(apiKeys.length > 0 ? { apiKeys } : {}),
+      ...(allowedHosts.length > 0 ? { allowedHosts: allowedHosts.includes('all') ? ('all' as const) : allowedHosts } : {}),
       rateLimit: integer('rate-limit', argv.rateLimit, 0, 1_000_000_000),
       faults,
       faultSeed: integer('fault-seed', argv.faultSeed, 0, 2 ** 32 - 1),

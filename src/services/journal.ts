@@ -39,6 +39,8 @@ export interface JournalFilter {
   pathPrefix?: string;
   /** Only entries with a larger `seq`. */
   afterSeq?: number;
+  /** Only the dashboard's own requests (`'dashboard'`), or only everyone else's (`null`). */
+  client?: string | null;
   /** At most this many (the newest). */
   limit?: number;
 }
@@ -125,7 +127,8 @@ export function createJournal(limit: number): JournalRecorder {
           (filter.webhook === undefined || e.webhook === filter.webhook) &&
           (filter.status === undefined || e.status === filter.status) &&
           (filter.pathPrefix === undefined || e.path.startsWith(filter.pathPrefix)) &&
-          (filter.afterSeq === undefined || e.seq > filter.afterSeq),
+          (filter.afterSeq === undefined || e.seq > filter.afterSeq) &&
+          (filter.client === undefined || e.client === filter.client),
       );
       if (filter.limit !== undefined) out = out.slice(Math.max(0, out.length - filter.limit));
       return out;

@@ -11,7 +11,7 @@ export interface MockTopics extends Record<string, unknown> {
   event: EventRecord;
   delivery: DeliveryRecord;
   /** A Mailgun API request was answered (announced only while someone listens, e.g. the dashboard). */
-  request: { seq: number; method: string; path: string; status: number; client: string | null };
+  request: { seq: number; method: string; path: string; routeId: string | null; status: number; client: string | null };
   /** The account was reset. */
   reset: Record<string, never>;
   /** The mock is stopping: live streams end. */

@@ -239,29 +239,42 @@ describe('GET /__mock/stream', () => {
 
     const frame = await live.waitFor((f) => f.event === 'request', 'a request frame');
     const [entry] = s.mock.journal.list();
-    expect(frame.data).toEqual({ count: 1, latest: { seq: entry!.seq, method: 'GET', path, status: 200, client: null } });
+    expect(frame.data).toEqual({ count: 1, latest: { seq: entry!.seq, method: 'GET', path, routeId: 'webhooks.list', status: 200, client: null } });
 
     // A refused one too, with its status.
     expect((await fetch(`${s.mock.url}${path}`)).status).toBe(401);
     await live.until(() => live.total('request') === 2, 'the second request');
-    expect(live.of('request').at(-1)!.latest).toEqual({ seq: entry!.seq + 1, method: 'GET', path, status: 401, client: null });
+    expect(live.of('request').at(-1)!.latest).toEqual({ seq: entry!.seq + 1, method: 'GET', path, routeId: 'webhooks.list', status: 401, client: null });
   });
 
-  it("announces a change when someone else's API call changed something (not a GET, 2xx, not the dashboard's)", async () => {
+  it("announces a change when an API call changed a domain's settings (a 2xx write to domains, webhooks or suppressions, anyone's)", async () => {
     const live = await stream();
     await live.waitFor((f) => f.event === 'hello', 'hello');
     const hooks = `/v3/domains/${DOMAIN}/webhooks`;
+    // Not changes: a read, a refused write, a send, a webhook test.
     expect((await mailgun(s.mock, 'GET', hooks)).status).toBe(200);
     expect((await mailgun(s.mock, 'POST', hooks, { id: 'nope' })).status).toBe(400);
-    const dashboard = await fetch(`${s.mock.url}${hooks}`, { method: 'POST', headers: { Authorization: basic(), 'X-Mailgun-Mock-Client': 'dashboard', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'id=clicked&url=http://127.0.0.1:9/c' });
-    expect(dashboard.status).toBe(200);
-    await live.until(() => live.total('request') === 3, 'three request frames');
+    await send(s.mock);
+    expect((await mailgun(s.mock, 'PUT', `${hooks}/open/test`, { url: 'http://127.0.0.1:1/t' })).status).toBe(200);
+    await live.until(() => live.total('request') === 4, 'four request frames');
     expect(live.total('change')).toBe(0);
+    // Changes: another client's webhook, and the dashboard's own (another tab follows it too).
     expect((await mailgun(s.mock, 'POST', hooks, { id: 'delivered', url: 'http://127.0.0.1:9/d' })).status).toBe(200);
     const change = await live.waitFor((f) => f.event === 'change', 'a change frame');
-    expect(change.data).toMatchObject({ count: 1, latest: { method: 'POST', path: hooks, status: 200, client: null } });
-    // The journal says whose call each was.
-    expect(s.mock.journal.list().map((e) => e.client)).toEqual([null, null, 'dashboard', null]);
+    expect(change.data).toMatchObject({ count: 1, latest: { method: 'POST', path: hooks, routeId: 'webhooks.create', status: 200, client: null } });
+    const dashboard = await fetch(`${s.mock.url}/v3/${DOMAIN}/bounces`, { method: 'POST', headers: { Authorization: basic(), 'X-Mailgun-Mock-Client': 'dashboard', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'address=x@example.com' });
+    expect(dashboard.status).toBe(200);
+    await live.until(() => live.total('change') === 2, 'the second change');
+    expect(live.of('change').at(-1)!.latest).toMatchObject({ routeId: 'suppressions.create', client: 'dashboard' });
+    // The journal says whose call each was, and filters by it.
+    const clients = s.mock.journal.list().map((e) => e.client);
+    expect(clients.at(-1)).toBe('dashboard');
+    expect(clients.slice(0, -1).every((c) => c === null)).toBe(true);
+    const only = await (await fetch(`${s.mock.url}/__mock/requests?client=dashboard`)).json() as { items: Array<{ path: string }> };
+    expect(only.items.map((e) => e.path)).toEqual([`/v3/${DOMAIN}/bounces`]);
+    const others = await (await fetch(`${s.mock.url}/__mock/requests?client=none`)).json() as { items: Array<{ client: string | null }> };
+    expect(others.items.length).toBe(clients.length - 1);
+    expect(others.items.every((e) => e.client === null)).toBe(true);
   });
 
   it('answers HEAD with the headers and ends at once', async () => {

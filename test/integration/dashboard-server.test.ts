@@ -94,6 +94,15 @@ describe('the dashboard and its message views', () => {
     }
   });
 
+  it('serves the page with its nonce under every spelling of index.html', async () => {
+    for (const path of ['/__mock/ui/index.html', '/__mock/ui/%69ndex.html', '/__mock/ui//index.html', '/__mock/ui/./index.html', '/__mock/ui/js/../index.html']) {
+      const res = await api().get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.text, path).not.toContain('__CSP_NONCE__');
+      expect(res.headers['content-security-policy'], path).toMatch(/script-src 'nonce-/);
+    }
+  });
+
   it('never allows inline or evaluated script on the dashboard', async () => {
     const csp = directives((await api().get('/__mock/ui/')).headers['content-security-policy']);
     for (const [name, values] of csp) {
@@ -234,13 +243,14 @@ describe('the dashboard and its message views', () => {
     const id = await send({ html: '<p>plain html</p>', 'amp-html': amp });
     const res = await api().get(`/__mock/messages/${encodeURIComponent(id)}/html?part=amp`);
     expect(res.status).toBe(200);
-    expect(res.text).toBe(FRAMED + amp);
+    // The base goes after the doctype, so the page keeps its standards mode.
+    expect(res.text).toBe(amp.replace('<!doctype html>', `<!doctype html>${FRAMED}`));
     expect(res.headers['content-security-policy']).toMatch(/^sandbox(;|$)/);
     expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe(FRAMED + '<p>plain html</p>');
 
     const ampOnly = await send({ 'amp-html': amp, text: 'fallback' });
     expect((await api().get(`/__mock/messages/${encodeURIComponent(ampOnly)}/html`)).status).toBe(404);
-    expect((await api().get(`/__mock/messages/${encodeURIComponent(ampOnly)}/html?part=amp`)).text).toBe(FRAMED + amp);
+    expect((await api().get(`/__mock/messages/${encodeURIComponent(ampOnly)}/html?part=amp`)).text).toBe(amp.replace('<!doctype html>', `<!doctype html>${FRAMED}`));
   });
 
   it('inlines cid: references to the stored inline file of that name as data: URLs', async () => {
@@ -549,15 +559,18 @@ describe('the dashboard with an account per key', () => {
   });
 });
 
-describe('the control plane and the dashboard refuse what a web page elsewhere would send', () => {
+describe('who may ask: host names and pages of other sites', () => {
   let mock: MailgunMock;
+  let keyed: MailgunMock;
   let perKey: MailgunMock;
   beforeAll(async () => {
     mock = await createTestMock();
+    keyed = await createTestMock({ apiKeys: ['key-test'] });
     perKey = await createTestMock({ accountPerKey: true });
   });
   afterAll(async () => {
     await mock.stop();
+    await keyed.stop();
     await perKey.stop();
   });
 
@@ -566,50 +579,95 @@ describe('the control plane and the dashboard refuse what a web page elsewhere w
     for (const [k, v] of Object.entries(headers)) req.set(k, v);
     return req;
   };
+  const HOOKS = `/v3/domains/${DOMAIN}/webhooks`;
 
-  it('answers programs (no Sec-Fetch-Site, no Origin) whatever Host they name', async () => {
-    for (const host of ['127.0.0.1:8465', 'mailgun-mock:8465', 'ci-runner.internal']) {
+  it('answers requests naming localhost, an IP address, Mailgun\'s API hosts or the bound host', async () => {
+    for (const host of ['127.0.0.1:8465', 'localhost:8465', 'LOCALHOST.:8465', '[::1]:8465', 'app.localhost:8465', 'api.mailgun.net', 'api.eu.mailgun.net', '192.168.1.20:8465', '[::ffff:127.0.0.1]:8465']) {
       expect((await get(mock.app, '/__mock/messages', { Host: host })).status, host).toBe(200);
+      expect((await get(mock.app, HOOKS, { Host: host, Authorization: basic() })).status, host).not.toBe(403);
     }
   });
 
-  it("answers the dashboard's own requests: same-origin or same-site, at localhost, an IP or Mailgun's API hosts", async () => {
-    for (const host of ['127.0.0.1:8465', 'localhost:8465', '[::1]:8465', 'app.localhost:8465', 'api.eu.mailgun.net', '192.168.1.20:8465']) {
-      for (const site of ['same-origin', 'same-site', 'none']) {
-        expect((await get(mock.app, '/__mock/ui/config', { Host: host, 'Sec-Fetch-Site': site })).status, `${host} ${site}`).toBe(200);
-      }
-    }
-  });
-
-  it('refuses a cross-site browser request with 403 JSON, on every control-plane path', async () => {
-    for (const path of ['/__mock/messages', '/__mock/ui/', '/__mock/ui/config', '/__mock/stream', '/__mock/faults']) {
-      const res = await get(mock.app, path, { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' });
+  it('refuses any other host name on a loopback-bound mock, API and control plane alike (DNS rebinding)', async () => {
+    // A rebinding page sends no Origin and no Sec-Fetch-* on a same-origin GET: only the Host tells.
+    for (const path of ['/__mock/messages', '/__mock/ui/', '/__mock/stream', HOOKS]) {
+      const res = await get(mock.app, path, { Host: 'evil.example:8465', Authorization: basic() });
       expect(res.status, path).toBe(403);
-      expect(res.body, path).toEqual({ message: 'The control plane refuses cross-site requests from browsers' });
+      expect(res.body.message, path).toBe('This mock answers requests for localhost, an IP address, api.mailgun.net, api.eu.mailgun.net or an allowed host (--allowed-hosts); this request named "evil.example:8465"');
     }
-    const reset = await request(mock.app).post('/__mock/reset').set('Sec-Fetch-Site', 'cross-site');
-    expect(reset.status).toBe(403);
+    // The refusal is in the journal like any answer.
+    expect(mock.journal.list({ status: 403 }).map((e) => e.path)).toContain(HOOKS);
   });
 
-  it('refuses a browser request naming an unknown host (DNS rebinding), and an Origin from elsewhere without Sec-Fetch-Site', async () => {
-    const rebound = await get(mock.app, '/__mock/messages', { Host: 'evil.example:8465', 'Sec-Fetch-Site': 'same-origin' });
-    expect(rebound.status).toBe(403);
-    expect(rebound.body.message).toMatch(/^The control plane answers browsers at localhost, an IP address or the configured host only/);
-    expect((await get(mock.app, '/__mock/messages', { Host: '127.0.0.1:8465', Origin: 'https://evil.example' })).status).toBe(403);
-    expect((await get(mock.app, '/__mock/messages', { Host: '127.0.0.1:8465', Origin: 'http://localhost:3000' })).status).toBe(200);
+  it('answers names given in allowedHosts, and any name with allowedHosts all or a non-loopback bind', async () => {
+    const named = await createTestMock({ allowedHosts: ['mailgun-mock'] });
+    const all = await createTestMock({ allowedHosts: 'all' });
+    const docker = await createTestMock({ host: '0.0.0.0' });
+    try {
+      expect((await get(named.app, '/__mock/messages', { Host: 'mailgun-mock:8465' })).status).toBe(200);
+      expect((await get(named.app, '/__mock/messages', { Host: 'other:8465' })).status).toBe(403);
+      for (const m of [all, docker]) expect((await get(m.app, '/__mock/messages', { Host: 'mailgun-mock:8465' })).status).toBe(200);
+    } finally {
+      await Promise.all([named.stop(), all.stop(), docker.stop()]);
+    }
+  });
+
+  it('refuses pages of other sites on the control plane, whatever the browser says or leaves out', async () => {
+    const cases: Array<Record<string, string>> = [
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { Origin: 'https://evil.example' },
+      { Origin: 'null' },
+      { Origin: 'http://203.0.113.5' },
+      { Origin: 'https://api.mailgun.net' },
+      { Origin: 'not a url' },
+    ];
+    for (const headers of cases) {
+      for (const path of ['/__mock/messages', '/__mock/ui/config', '/__mock/stream']) {
+        const res = await get(mock.app, path, headers);
+        expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
+        expect(res.body, path).toEqual({ message: 'The control plane refuses requests from pages of other sites' });
+      }
+      expect((await request(mock.app).post('/__mock/reset').set(headers)).status, JSON.stringify(headers)).toBe(403);
+    }
+  });
+
+  it("answers the developer's own pages: the same host, any loopback origin, plain link navigations", async () => {
+    const ok: Array<Record<string, string>> = [
+      { 'Sec-Fetch-Site': 'same-origin' },
+      { Origin: 'http://127.0.0.1:8465', 'Sec-Fetch-Site': 'same-origin' },
+      { Origin: 'http://localhost:3000', 'Sec-Fetch-Site': 'cross-site' },
+      { Origin: 'http://[::1]:5173' },
+      { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' },
+    ];
+    for (const headers of ok) expect((await get(mock.app, '/__mock/ui/', { Host: '127.0.0.1:8465', ...headers })).status, JSON.stringify(headers)).toBe(200);
+    // A navigation is a GET: a cross-site form POST is not let through.
+    expect((await request(mock.app).post('/__mock/reset').set({ 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate' })).status).toBe(403);
+  });
+
+  it("answers a loopback page's JSON preflight on the control plane", async () => {
+    const res = await request(mock.app).options('/__mock/faults').set({ Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' });
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-headers']).toContain('Content-Type');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('refuses pages of other sites on the Mailgun API while any key is accepted, and answers them as Mailgun does with keys set', async () => {
+    const cross = { Authorization: basic(), Origin: 'https://app.example', 'Sec-Fetch-Site': 'cross-site' };
+    const refused = await get(mock.app, HOOKS, cross);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ message: 'Requests from pages of other sites are refused while any API key is accepted (configure --api-key to allow them)' });
+    expect((await get(mock.app, HOOKS, { ...cross, Origin: 'http://localhost:3000' })).status).toBe(200);
+
+    const withKey = await get(keyed.app, HOOKS, { ...cross, Authorization: basic('key-test') });
+    expect(withKey.status).toBe(200);
+    expect(withKey.headers['access-control-allow-origin']).toBe('*');
   });
 
   it('refuses them in front of the accounts too (accountPerKey: /__mock/accounts and the reset of all)', async () => {
     for (const [method, path] of [['get', '/__mock/accounts'], ['post', '/__mock/reset'], ['get', '/__mock/messages']] as const) {
-      const res = await request(perKey.app)[method](path).set('Sec-Fetch-Site', 'cross-site');
-      expect(res.status, path).toBe(403);
+      expect((await request(perKey.app)[method](path).set('Origin', 'https://evil.example')).status, path).toBe(403);
+      expect((await request(perKey.app)[method](path).set('Host', 'evil.example')).status, path).toBe(403);
     }
     expect((await request(perKey.app).get('/__mock/accounts')).status).toBe(200);
-  });
-
-  it('leaves the Mailgun API routes as Mailgun answers them (CORS open, a key required)', async () => {
-    const res = await request(mock.app).get(`/v3/domains/${DOMAIN}/webhooks`).set('Authorization', basic()).set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://app.example');
-    expect(res.status).toBe(200);
-    expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 });

@@ -17,6 +17,7 @@ interface Entry {
   status: number;
   durationMs: number;
   faultId: string | null;
+  client: string | null;
 }
 
 export const requestList: ViewFactory = (root, params) => {
@@ -26,6 +27,7 @@ export const requestList: ViewFactory = (root, params) => {
     { name: 'route', label: 'Route id', placeholder: 'route id, e.g. messages.send' },
     { name: 'status', label: 'Status', size: 6 },
     { name: 'domain', label: 'Domain' },
+    { name: 'client', label: 'Client', options: ['none', 'dashboard'], optionLabels: { none: 'apps (not the dashboard)', dashboard: 'the dashboard' } },
   ], params, () => void refreshNow());
   const clear = actionButton('Clear journal', { class: 'danger', 'data-testid': 'request-clear' }, async () => {
     try {
@@ -48,7 +50,7 @@ export const requestList: ViewFactory = (root, params) => {
         cells: [
           String(e.seq),
           e.time.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z'),
-          e.method,
+          h('span', {}, e.method, e.client ? ' ' : '', e.client ? badge(e.client, 'tag') : ''),
           h('code', {}, e.path),
           e.routeId ?? '—',
           h('span', {}, badge(String(e.status), e.status >= 500 || e.status === 0 ? 'failed' : e.status >= 400 ? 'retrying' : 'delivered'), e.faultId ? ` fault ${e.faultId}` : ''),

@@ -25,7 +25,7 @@ export function refreshNow(): Promise<void> {
 /** A filter bar: inputs named like query parameters; calls `changed` (debounced) with the values and keeps them in the URL. */
 export function filterBar(
   testid: string,
-  fields: Array<{ name: string; label: string; options?: string[]; placeholder?: string; size?: number }>,
+  fields: Array<{ name: string; label: string; options?: string[]; optionLabels?: Record<string, string>; placeholder?: string; size?: number }>,
   params: URLSearchParams,
   changed: () => void,
 ): { element: HTMLElement; values(): URLSearchParams } {
@@ -35,7 +35,7 @@ export function filterBar(
     const value = params.get(f.name) ?? '';
     let input: HTMLInputElement | HTMLSelectElement;
     if (f.options) {
-      input = h('select', { name: f.name, 'aria-label': f.label }, h('option', { value: '' }, `${f.label}: any`), ...f.options.map((o) => h('option', { value: o, selected: o === value }, o)));
+      input = h('select', { name: f.name, 'aria-label': f.label }, h('option', { value: '' }, `${f.label}: any`), ...f.options.map((o) => h('option', { value: o, selected: o === value }, f.optionLabels?.[o] ?? o)));
     } else {
       input = h('input', { name: f.name, type: 'search', placeholder: f.placeholder ?? f.label, 'aria-label': f.label, value, size: f.size ?? 18 });
     }
