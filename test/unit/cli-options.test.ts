@@ -86,6 +86,14 @@ describe('repeatable options', () => {
     expect((await serveOptions(['--api-key', 'key-a', '--api-key', 'key-b'])).apiKeys).toEqual(['key-a', 'key-b']);
   });
 
+  it('takes --allowed-hosts names, all, and MAILGUN_MOCK_ALLOWED_HOSTS', async () => {
+    expect((await serveOptions(['--allowed-hosts', 'mailgun.test', '--allowed-hosts', 'mock.internal'])).allowedHosts).toEqual(['mailgun.test', 'mock.internal']);
+    expect((await serveOptions(['--allowed-hosts', 'all'])).allowedHosts).toBe('all');
+    expect((await serveOptions([])).allowedHosts).toBeUndefined();
+    vi.stubEnv('MAILGUN_MOCK_ALLOWED_HOSTS', 'a.test,b.test');
+    expect((await serveOptions([])).allowedHosts).toEqual(['a.test', 'b.test']);
+  });
+
   it('splits MAILGUN_MOCK_API_KEY on commas', async () => {
     vi.stubEnv('MAILGUN_MOCK_API_KEY', 'key-a, key-b');
     expect((await serveOptions([])).apiKeys).toEqual(['key-a', 'key-b']);
@@ -110,6 +118,7 @@ describe('mistakes fail loudly', () => {
     [['--log-level', 'loud'], /Invalid values/],
     [['--fault', 'preset=nope'], /--fault 'preset=nope': unknown preset 'nope'/],
     [['--api-key'], /Not enough arguments following: api-key/],
+    [['--allowed-hosts', 'evil/path'], /--allowed-hosts 'evil\/path': not a host name/],
     [['--config', '/nonexistent/mailgun-mock.json'], /config file \/nonexistent\/mailgun-mock.json cannot be read \(ENOENT\)/],
     [['surprise'], /Unknown argument: surprise/],
   ])('%j', async (args, message) => {
