@@ -43,6 +43,7 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
         'GET /__mock/messages/latest',
         'GET /__mock/messages/{id}',
         'GET /__mock/messages/{id}/html',
+        'GET /__mock/messages/{id}/raw',
         'GET /__mock/messages/{id}/attachments/{index}',
         'GET|POST /__mock/events',
         'GET|POST|DELETE /__mock/outcomes',

@@ -104,6 +104,21 @@ export function createMessageContentRouter(ctx: AppContext): Router {
     sandboxContent(res);
     res.status(200).type('text/html; charset=utf-8').send(framed(withInlineImages(m, html)));
   });
+
+  // GET /__mock/messages/{id}/raw: the MIME message of a messages.mime send, as text (?download=1: as an .eml file)
+  r.get('/messages/:id/raw', (req, res) => {
+    const m = findMessage(ctx.store.state, req.params.id);
+    if (!m) throw notFound('Message not found');
+    if (m.mime === undefined) throw notFound('Only messages.mime sends keep a raw MIME message');
+    sandboxContent(res);
+    const bytes = Buffer.from(m.mime, 'base64');
+    if (req.query.download === '1') {
+      res.setHeader('Content-Disposition', `attachment; filename="${m.id.replace(/[^A-Za-z0-9._@-]/g, '_')}.eml"`);
+      res.status(200).type('message/rfc822').end(bytes);
+      return;
+    }
+    res.status(200).type('text/plain; charset=utf-8').end(bytes);
+  });
   return r;
 }
 

@@ -742,6 +742,26 @@ suite('the dashboard in a real Chromium', () => {
       expect(items<{ hits: number }>(await admin(mock.url, 'GET', '/faults')).map((f) => f.hits)).toEqual([0]);
     });
 
+    it('links a messages.mime send to its raw MIME, and an API send to none', async () => {
+      const mime = ['From: shop@samples.mailgun.org', 'To: alice@example.com', 'Subject: Raw MIME', 'MIME-Version: 1.0', 'Content-Type: text/plain', '', 'Hello from MIME', ''].join('\r\n');
+      const form = new globalThis.FormData();
+      form.append('to', 'alice@example.com');
+      form.append('message', new Blob([mime], { type: 'message/rfc822' }), 'message.mime');
+      const sent = await api(mock.url, `/v3/${DOMAIN}/messages.mime`, { method: 'POST', body: form });
+      expect(sent.status).toBe(200);
+      const page = await open(mock.url, `#/messages/${encodeURIComponent(bareId(sent.body.id as string))}`);
+      const raw = page.getByTestId('message-raw');
+      await raw.waitFor();
+      const text = await (await fetch(new URL((await raw.getAttribute('href'))!, mock.url))).text();
+      expect(text).toBe(mime);
+      expect(await page.getByTestId('message-eml').getAttribute('href')).toMatch(/\/raw\?download=1$/);
+
+      const other = await send(mg, { subject: 'API send' });
+      await page.goto(`${mock.url}/__mock/ui/#/messages/${encodeURIComponent(other)}`);
+      await poll(textOf(page.getByTestId('message-subject'))).toBe('API send');
+      expect(await page.getByTestId('message-raw').count()).toBe(0);
+    });
+
     it('shows the AMP part in its own sandboxed frame, and each part\'s source as text', async () => {
       const id = await sendForm(mock.url, { subject: 'AMP', text: 'plain', 'amp-html': '<!doctype html><html ⚡4email><body><h1>AMP body</h1></body></html>' });
       const page = await open(mock.url, `#/messages/${encodeURIComponent(id)}`);

@@ -319,6 +319,35 @@ describe('the dashboard and its message views', () => {
     expect((await api().get(`/__mock/messages/${encodeURIComponent(mimeId)}/html`)).text).toBe(`${FRAMED}<img src="${data}">`);
   });
 
+  it('GET /__mock/messages/{id}/raw gives a messages.mime send as sent, as text or as an .eml file', async () => {
+    const mime = ['From: shop@samples.mailgun.org', 'To: alice@example.com', 'Subject: Raw', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'Hello <script>x</script> caf\u00e9', ''].join('\r\n');
+    const sent = await api().post(`/v3/${DOMAIN}/messages.mime`).set('Authorization', basic()).field('to', 'alice@example.com').attach('message', Buffer.from(mime), 'message.mime');
+    expect(sent.status, sent.text).toBe(200);
+    const id = (sent.body.id as string).replace(/^<|>$/g, '');
+    const text = await api().get(`/__mock/messages/${encodeURIComponent(id)}/raw`);
+    expect(text.status).toBe(200);
+    expect(text.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(text.headers['content-security-policy']).toMatch(/^sandbox(;|$)/);
+    expect(text.text).toBe(mime);
+    const eml = await api()
+      .get(`/__mock/messages/${encodeURIComponent(id)}/raw?download=1`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(eml.headers['content-type']).toBe('message/rfc822');
+    expect(eml.headers['content-disposition']).toBe(`attachment; filename="${id}.eml"`);
+    expect(Buffer.from(eml.body as Buffer).toString()).toBe(mime);
+
+    const apiSend = await send({ text: 'not MIME' });
+    const none = await api().get(`/__mock/messages/${encodeURIComponent(apiSend)}/raw`);
+    expect(none.status).toBe(404);
+    expect(none.body).toEqual({ message: 'Only messages.mime sends keep a raw MIME message' });
+    expect((await api().get('/__mock/messages/nope/raw')).status).toBe(404);
+  });
+
   it('inlines images only up to a budget, leaving the rest as cid: (no giant answer)', async () => {
     const big = Buffer.alloc(3 * 1024 * 1024, 7);
     const id = await send({ html: Array.from({ length: 10 }, () => '<img src="cid:big.png">').join('') }, [{ field: 'inline', name: 'big.png', content: big, type: 'image/png' }]);

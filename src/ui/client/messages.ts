@@ -107,7 +107,10 @@ export const messageDetail: ViewFactory = (root, _params, rest) => {
         ...(m.deliveryTime !== undefined ? [['Delivery time', time(m.deliveryTime)] as [string, string]] : []),
         ['Tags', m.tags.length ? h('span', {}, ...m.tags.map((t) => badge(t, 'tag'))) : '—'],
         ['Test mode', m.testMode ? 'yes (o:testmode)' : 'no'],
-        ['Size', `${m.size} bytes via ${m.api}`],
+        ['Size', m.api === 'messages.mime'
+          ? h('span', {}, `${m.size} bytes via ${m.api}: `, link(`${base}/raw${accountQuery()}`, 'raw MIME', { target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'message-raw' }), ' · ',
+            link(`${base}/raw${accountQuery()}${accountQuery() ? '&' : '?'}download=1`, 'download .eml', { 'data-testid': 'message-eml' }))
+          : `${m.size} bytes via ${m.api}`],
         ...(m.template ? [['Template', m.template] as [string, string]] : []),
       ]),
       emit,
