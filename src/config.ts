@@ -17,10 +17,10 @@ export interface MailgunMockOptions {
   /** Give each API key its own account (state, faults, journal, rate limit), seeded from the fixtures on first use: the way to share one mock between parallel test workers. Default false. */
   accountPerKey?: boolean;
   /**
-   * Host names a request may name besides localhost, IP addresses, Mailgun's API hosts and `host`
-   * (DNS-rebinding protection), or `'all'` to accept any. Default: none more when bound to a
-   * loopback address, `'all'` when bound to another interface (a Docker network reaches the mock
-   * by a service name).
+   * Host names a request may name besides localhost (and *.localhost), IP addresses, Mailgun's API
+   * hosts, host.docker.internal and `host` (DNS-rebinding protection), or `'all'` to accept any.
+   * Default: none more, whatever the interface (as Vite's dev server); a Docker network that
+   * reaches the mock by a service name lists that name.
    */
   allowedHosts?: string[] | 'all';
   /** Keep state in this JSON file (lowdb). Default: in memory. */
@@ -134,7 +134,7 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     throw new OptionsError('option apiKeys must be a list of non-empty strings');
   }
   if (o.host !== undefined && (typeof o.host !== 'string' || o.host.length === 0)) throw new OptionsError('option host must be a non-empty string');
-  if (o.allowedHosts !== undefined && o.allowedHosts !== 'all' && (!Array.isArray(o.allowedHosts) || o.allowedHosts.some((h) => typeof h !== 'string' || !/^[A-Za-z0-9_.-]{1,253}$/.test(h)))) {
+  if (o.allowedHosts !== undefined && o.allowedHosts !== 'all' && (!Array.isArray(o.allowedHosts) || o.allowedHosts.some((h) => typeof h !== 'string' || !/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,252}$/.test(h)))) {
     throw new OptionsError("option allowedHosts must be 'all' or a list of host names");
   }
   if (o.signingKey !== undefined && (typeof o.signingKey !== 'string' || o.signingKey.length === 0)) throw new OptionsError('option signingKey must be a non-empty string');
@@ -168,7 +168,7 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     port: int('port', o.port, 0, 65535, 0),
     euPort: int('euPort', o.euPort, 0, 65535, 0),
     accountPerKey: o.accountPerKey ?? false,
-    allowedHosts: o.allowedHosts === 'all' ? 'all' : o.allowedHosts !== undefined ? o.allowedHosts.map((h) => h.toLowerCase().replace(/\.$/, '')) : isLoopback(o.host ?? '127.0.0.1') ? [] : 'all',
+    allowedHosts: o.allowedHosts === 'all' ? 'all' : (o.allowedHosts ?? []).map((h) => h.toLowerCase().replace(/\.$/, '')),
     host: o.host ?? '127.0.0.1',
     dataFile: o.dataFile,
     fixtures: o.fixtures,
@@ -185,8 +185,3 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
   };
 }
 
-/** Whether a bind address only listens on this machine. */
-function isLoopback(host: string): boolean {
-  const h = host.toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}

@@ -6,7 +6,8 @@ import express, { type Express } from 'express';
 import { accountIdOf, createAccount, DEFAULT_ACCOUNT_ID, type Account, type AccountShared, type MailgunAccount } from './account.js';
 import { DEFAULT_SIGNING_KEY, resolveOptions, type MailgunMockOptions } from './config.js';
 import { errors, MailgunError, sendError } from './errors.js';
-import { refusal, type GuardOptions } from './http/control-guard.js';
+import { isNavigation, refusal, type GuardOptions } from './http/control-guard.js';
+import { mailgunHeaders } from './http/headers.js';
 import { parseBasicAuth } from './http/auth.js';
 import { euListener } from './http/region.js';
 import { CONTROL_PREFIX } from './http/journal.js';
@@ -117,9 +118,8 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     return pending;
   };
 
-  const app = opts.accountPerKey ? frontApp() : main.app;
-
   const guardOptions: GuardOptions = { host: opts.host, allowedHosts: opts.allowedHosts, anyKey: configuredKeys.size === 0 };
+  const app = opts.accountPerKey ? frontApp() : main.app;
 
   /** With accountPerKey: each request goes to the account of its key (the control plane: of ACCOUNT_HEADER). */
   function frontApp(): Express {
@@ -128,10 +128,13 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     front.disable('etag');
     front.use(async (req, res, next) => {
       const path = req.path;
+      // Who may ask is settled before any account is chosen (or opened): a refused request is
+      // answered, and journalled, by the default account.
+      if (refusal(req.headers, req.method, path, guardOptions) !== undefined) return main.app(req, res, next);
       let key: string | undefined;
       if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
-        const why = refusal(req.headers, req.method, path, guardOptions);
-        if (why !== undefined) return sendError(res, new MailgunError(403, { message: why }));
+        // The front app's own answers carry Mailgun's headers like every other.
+        mailgunHeaders(req, res, () => undefined);
         // The header, or (for a browser's EventSource and links, which cannot set headers) ?account=.
         const named = req.headers[ACCOUNT_HEADER] ?? accountParam(req.url);
         if (path === `${CONTROL_PREFIX}/accounts` && req.method === 'GET') {
@@ -149,6 +152,10 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
       } else {
         const creds = parseBasicAuth(req.headers.authorization);
         if (creds && (creds.user === 'api' || configuredKeys.size === 0) && accepts(creds.key)) key = creds.key;
+      }
+      // A browser navigation (a link, a frame) may show an account, never open one.
+      if (key !== undefined && !byKey.has(key) && isNavigation(req.headers)) {
+        return sendError(res, new MailgunError(404, { message: 'No account for that key yet: a link or frame does not open one (send a request with the key first)' }));
       }
       try {
         const account = key === undefined ? main : await accountOf(key);

@@ -73,9 +73,9 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     name: 'allowed-hosts',
     type: 'string',
     arg: '<name>',
-    defaultText: 'none more on a loopback --host; all on another interface',
+    defaultText: 'none',
     repeatable: { envSeparator: ',' },
-    description: "Host names requests may name besides localhost, IP addresses, api.mailgun.net, api.eu.mailgun.net and --host (DNS-rebinding protection); 'all' accepts any. Repeat for several; the variable takes a comma-separated list.",
+    description: "Host names requests may name besides localhost, *.localhost, IP addresses, api.mailgun.net, api.eu.mailgun.net, host.docker.internal and --host (DNS-rebinding protection), e.g. a Docker Compose service name; 'all' accepts any. Repeat for several; the variable takes a comma-separated list.",
     example: '--allowed-hosts mailgun.test',
   },
   {

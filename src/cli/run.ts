@@ -161,7 +161,7 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
   const fixtures = text('fixtures', argv.fixtures);
   const apiKeys = strings('api-key', argv.apiKey, ',');
   const allowedHosts = strings('allowed-hosts', argv.allowedHosts, ',');
-  for (const h of allowedHosts) if (h !== 'all' && !/^[A-Za-z0-9_.-]{1,253}$/.test(h)) throw new UsageError(`--allowed-hosts '${h}': not a host name (or 'all')`);
+  for (const h of allowedHosts) if (h !== 'all' && !/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,252}$/.test(h)) throw new UsageError(`--allowed-hosts '${h}': not a host name (or 'all'; no wildcards)`);
   return {
     kind: 'serve',
     options: {

@@ -53,6 +53,8 @@ export function banner(mock: MailgunMock, opts: ServeOptions): string {
   const faults = opts.faults?.length ?? 0;
   if (faults > 0) lines.push(`  faults         ${faults} rule${faults === 1 ? '' : 's'} from boot (see ${mock.url}/__mock/faults)`);
   if (opts.host === '0.0.0.0' || opts.host === '::') lines.push(`  bound to       ${opts.host} (all interfaces)`);
+  const allowed = opts.allowedHosts === 'all' ? 'any name' : (opts.allowedHosts ?? []).length > 0 ? `localhost, IP addresses, Mailgun's hosts and ${(opts.allowedHosts as string[]).join(', ')}` : "localhost, IP addresses and Mailgun's hosts (others: --allowed-hosts)";
+  lines.push(`  host names     ${allowed}`);
   lines.push(
     `  dashboard      ${mock.url}/__mock/ui`,
     `  control plane  ${mock.url}/__mock`,

@@ -1,13 +1,15 @@
 // Who may talk to the mock. Two rules, so that a web page the developer happens to visit cannot
 // read the mail a test sent or reset the mock:
 // - Host: a request must name localhost, an IP address, Mailgun's API hosts, the bound --host or
-//   an allowed host (`allowedHosts`; 'all' when bound to a non-loopback interface). That stops DNS
-//   rebinding, where evil.test is re-pointed at 127.0.0.1 and its page becomes "same-origin".
+//   an allowed host (`allowedHosts`), whatever interface it is bound to. That stops DNS rebinding,
+//   where evil.test is re-pointed at 127.0.0.1 (or at a published Docker port) and its page
+//   becomes "same-origin": such a page's GET carries no Origin and, on plain http, no Sec-Fetch-*.
 // - Browsers from elsewhere: a request whose Origin is another site's (or `null`), or that a
 //   browser marks `Sec-Fetch-Site: cross-site`, is refused on the control plane (no key protects
 //   it) and, while any API key is accepted, on the Mailgun API too. Pages on a loopback origin (a
-//   dev server on localhost:3000) count as the developer's own; plain link navigations are let
-//   through (they hand nothing to the linking page).
+//   dev server on localhost:3000), the mock's own host and allowed hosts count as the developer's
+//   own; a link navigation to the dashboard (/__mock/ui) is let through (it hands nothing to the
+//   linking page).
 // Programs (SDKs, curl, test code) send no Origin and no Sec-Fetch-Site.
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
@@ -31,6 +33,9 @@ function hostName(host: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
+/** Docker Desktop's name for the host machine (its DNS, not the internet's, answers it). */
+const DOCKER_HOST = 'host.docker.internal';
+
 const isLocalName = (name: string) => name === 'localhost' || name.endsWith('.localhost');
 
 function isLoopback(name: string): boolean {
@@ -44,14 +49,14 @@ export function refusal(headers: IncomingHttpHeaders, method: string, path: stri
   const host = headers.host ?? '';
   const name = hostName(host);
   if (o.allowedHosts !== 'all' && name !== '') {
-    const known = isIP(name) !== 0 || isLocalName(name) || name === REGION_HOSTS.us || name === REGION_HOSTS.eu || name === hostName(o.host) || o.allowedHosts.includes(name);
+    const known = isIP(name) !== 0 || isLocalName(name) || name === REGION_HOSTS.us || name === REGION_HOSTS.eu || name === DOCKER_HOST || name === hostName(o.host) || o.allowedHosts.includes(name);
     if (!known) {
-      return `This mock answers requests for localhost, an IP address, ${REGION_HOSTS.us}, ${REGION_HOSTS.eu} or an allowed host (--allowed-hosts); this request named ${JSON.stringify(host)}`;
+      return `This mock answers requests for localhost, *.localhost, an IP address, ${REGION_HOSTS.us}, ${REGION_HOSTS.eu}, ${DOCKER_HOST}, its --host or an allowed host (--allowed-hosts, or the allowedHosts option); this request named ${JSON.stringify(host)}`;
     }
   }
   const control = path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
   if (!control && !o.anyKey) return undefined;
-  if ((method === 'GET' || method === 'HEAD') && headers['sec-fetch-mode'] === 'navigate') return undefined;
+  if (isDashboardNavigation(headers, method, path)) return undefined;
   const origin = headers.origin;
   if (typeof origin === 'string') {
     let from: string | undefined;
@@ -69,8 +74,16 @@ export function refusal(headers: IncomingHttpHeaders, method: string, path: stri
 function crossSite(control: boolean): string {
   return control
     ? 'The control plane refuses requests from pages of other sites'
-    : 'Requests from pages of other sites are refused while any API key is accepted (configure --api-key to allow them)';
+    : 'Requests from pages of other sites are refused while any API key is accepted (configure API keys, --api-key or the apiKeys option, to allow them)';
 }
+
+/** A browser following a link to the dashboard's page: a GET navigation of /__mock/ui. */
+export function isDashboardNavigation(headers: IncomingHttpHeaders, method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && headers['sec-fetch-mode'] === 'navigate' && (path === `${CONTROL_PREFIX}/ui` || path === `${CONTROL_PREFIX}/ui/` || path === `${CONTROL_PREFIX}/ui/index.html`);
+}
+
+/** Whether a request comes from a browser navigation (a link, a frame): it may use an account, never open one. */
+export const isNavigation = (headers: IncomingHttpHeaders) => headers['sec-fetch-mode'] === 'navigate';
 
 /** The guard as the first step of every request (after the journal, so refusals are journalled). */
 export function createGuard(o: GuardOptions): RequestHandler {

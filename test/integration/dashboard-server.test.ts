@@ -610,8 +610,8 @@ describe('who may ask: host names and pages of other sites', () => {
   };
   const HOOKS = `/v3/domains/${DOMAIN}/webhooks`;
 
-  it('answers requests naming localhost, an IP address, Mailgun\'s API hosts or the bound host', async () => {
-    for (const host of ['127.0.0.1:8465', 'localhost:8465', 'LOCALHOST.:8465', '[::1]:8465', 'app.localhost:8465', 'api.mailgun.net', 'api.eu.mailgun.net', '192.168.1.20:8465', '[::ffff:127.0.0.1]:8465']) {
+  it('answers requests naming localhost, an IP address, Mailgun\'s API hosts, host.docker.internal or the bound host', async () => {
+    for (const host of ['127.0.0.1:8465', 'localhost:8465', 'LOCALHOST.:8465', '[::1]:8465', 'app.localhost:8465', 'api.mailgun.net', 'api.eu.mailgun.net', '192.168.1.20:8465', '[::ffff:127.0.0.1]:8465', 'host.docker.internal:8465']) {
       expect((await get(mock.app, '/__mock/messages', { Host: host })).status, host).toBe(200);
       expect((await get(mock.app, HOOKS, { Host: host, Authorization: basic() })).status, host).not.toBe(403);
     }
@@ -622,20 +622,23 @@ describe('who may ask: host names and pages of other sites', () => {
     for (const path of ['/__mock/messages', '/__mock/ui/', '/__mock/stream', HOOKS]) {
       const res = await get(mock.app, path, { Host: 'evil.example:8465', Authorization: basic() });
       expect(res.status, path).toBe(403);
-      expect(res.body.message, path).toBe('This mock answers requests for localhost, an IP address, api.mailgun.net, api.eu.mailgun.net or an allowed host (--allowed-hosts); this request named "evil.example:8465"');
+      expect(res.body.message, path).toBe('This mock answers requests for localhost, *.localhost, an IP address, api.mailgun.net, api.eu.mailgun.net, host.docker.internal, its --host or an allowed host (--allowed-hosts, or the allowedHosts option); this request named "evil.example:8465"');
     }
     // The refusal is in the journal like any answer.
     expect(mock.journal.list({ status: 403 }).map((e) => e.path)).toContain(HOOKS);
   });
 
-  it('answers names given in allowedHosts, and any name with allowedHosts all or a non-loopback bind', async () => {
-    const named = await createTestMock({ allowedHosts: ['mailgun-mock'] });
+  it('answers names given in allowedHosts (a Compose service name), and any name with allowedHosts all; a bind to all interfaces changes nothing', async () => {
+    const named = await createTestMock({ host: '0.0.0.0', allowedHosts: ['mailgun-mock'] });
     const all = await createTestMock({ allowedHosts: 'all' });
     const docker = await createTestMock({ host: '0.0.0.0' });
     try {
       expect((await get(named.app, '/__mock/messages', { Host: 'mailgun-mock:8465' })).status).toBe(200);
       expect((await get(named.app, '/__mock/messages', { Host: 'other:8465' })).status).toBe(403);
-      for (const m of [all, docker]) expect((await get(m.app, '/__mock/messages', { Host: 'mailgun-mock:8465' })).status).toBe(200);
+      expect((await get(all.app, '/__mock/messages', { Host: 'mailgun-mock:8465' })).status).toBe(200);
+      // Rebinding reaches a published Docker port on the developer's loopback as well.
+      expect((await get(docker.app, '/__mock/messages', { Host: 'evil.example:8465' })).status).toBe(403);
+      expect((await get(docker.app, '/__mock/messages', { Host: '172.17.0.2:8465' })).status).toBe(200);
     } finally {
       await Promise.all([named.stop(), all.stop(), docker.stop()]);
     }
@@ -669,6 +672,9 @@ describe('who may ask: host names and pages of other sites', () => {
       { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' },
     ];
     for (const headers of ok) expect((await get(mock.app, '/__mock/ui/', { Host: '127.0.0.1:8465', ...headers })).status, JSON.stringify(headers)).toBe(200);
+    // Only a link to the dashboard's page: a navigation (or frame) elsewhere in the control plane is refused.
+    const elsewhere = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'iframe', Origin: 'https://evil.example' };
+    expect((await get(mock.app, '/__mock/messages', elsewhere)).status).toBe(403);
     // A navigation is a GET: a cross-site form POST is not let through.
     expect((await request(mock.app).post('/__mock/reset').set({ 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate' })).status).toBe(403);
   });
@@ -684,7 +690,7 @@ describe('who may ask: host names and pages of other sites', () => {
     const cross = { Authorization: basic(), Origin: 'https://app.example', 'Sec-Fetch-Site': 'cross-site' };
     const refused = await get(mock.app, HOOKS, cross);
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ message: 'Requests from pages of other sites are refused while any API key is accepted (configure --api-key to allow them)' });
+    expect(refused.body).toEqual({ message: 'Requests from pages of other sites are refused while any API key is accepted (configure API keys, --api-key or the apiKeys option, to allow them)' });
     expect((await get(mock.app, HOOKS, { ...cross, Origin: 'http://localhost:3000' })).status).toBe(200);
 
     const withKey = await get(keyed.app, HOOKS, { ...cross, Authorization: basic('key-test') });
@@ -698,5 +704,25 @@ describe('who may ask: host names and pages of other sites', () => {
       expect((await request(perKey.app)[method](path).set('Host', 'evil.example')).status, path).toBe(403);
     }
     expect((await request(perKey.app).get('/__mock/accounts')).status).toBe(200);
+  });
+
+  it('opens no account for a refused request or a browser navigation (accountPerKey)', async () => {
+    const before = perKey.accounts().length;
+    await request(perKey.app).get(HOOKS).set({ Authorization: basic('key-from-evil'), Origin: 'https://evil.example' });
+    await request(perKey.app).get(HOOKS).set({ Authorization: basic('key-rebound'), Host: 'evil.example' });
+    const nav = await request(perKey.app).get('/__mock/ui/?account=key-by-link').set({ 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'cross-site' });
+    expect(nav.status).toBe(404);
+    expect(nav.body.message).toMatch(/^No account for that key yet/);
+    expect(perKey.accounts().length).toBe(before);
+    // A program's request with the key opens it; a link may then show it.
+    expect((await request(perKey.app).get(HOOKS).set('Authorization', basic('key-by-link'))).status).toBe(200);
+    expect((await request(perKey.app).get('/__mock/ui/?account=key-by-link').set({ 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'cross-site' })).status).toBe(200);
+  });
+
+  it("gives the front app's own answers Mailgun's headers too (accountPerKey)", async () => {
+    const res = await request(perKey.app).get('/__mock/accounts').set('Origin', 'http://localhost:3000');
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 });
