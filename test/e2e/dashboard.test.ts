@@ -796,6 +796,32 @@ suite('the dashboard in a real Chromium', () => {
       // afterEach fails the test on any uncaught error in the page.
     });
 
+    it('lists account webhooks live and deletes one; switches a domain\'s tracking through the API', async () => {
+      const page = await open(mock.url, '#/domains');
+      await page.getByTestId('account-webhook-list').waitFor();
+      const created = await api(mock.url, '/v1/webhooks', { method: 'POST', body: new URLSearchParams({ url: `${receiver.url}/account`, event_types: 'delivered,opened', description: 'from the test' }) });
+      expect(created.status).toBe(200);
+      const row = page.locator(`[data-testid=account-webhook-list] tr[data-webhook-id="${created.body.webhook_id as string}"]`);
+      await row.waitFor();
+      expect(await row.innerText()).toContain('delivered, opened');
+      const confirmed = answerConfirm(page, true);
+      await row.locator('[data-action=delete]').click();
+      await confirmed;
+      await row.waitFor({ state: 'detached' });
+      expect((await api(mock.url, '/v1/webhooks')).body.webhooks).toEqual([]);
+
+      await page.goto(`${mock.url}/__mock/ui/#/domains/${DOMAIN}`);
+      const open_ = page.locator('[data-tracking=open]');
+      await open_.waitFor();
+      expect(await open_.isChecked()).toBe(true);
+      await open_.uncheck();
+      await poll(async () => ((await api(mock.url, `/v3/domains/${DOMAIN}/tracking`)).body.tracking as { open: { active: boolean } }).open.active).toBe(false);
+      await page.reload();
+      await live(page);
+      await page.locator('[data-tracking=open]').waitFor();
+      expect(await page.locator('[data-tracking=open]').isChecked()).toBe(false);
+    });
+
     it("shows another client's webhook and bounce changes on the domain page live", async () => {
       const page = await open(mock.url, `#/domains/${DOMAIN}`);
       await page.locator('[data-testid=webhook-list] tr[data-webhook]').first().waitFor();

@@ -31,8 +31,17 @@ async function attempt(action: () => Promise<unknown>, done: string): Promise<bo
   }
 }
 
+interface AccountWebhook {
+  webhook_id: string;
+  url: string;
+  event_types: string[];
+  description: string;
+  created_at: string;
+}
+
 export const domainList: ViewFactory = (root) => {
   const results = h('div');
+  const accountHooks = h('div');
   const name = h('input', { name: 'name', placeholder: 'new domain, e.g. mg.example.com', required: true, size: 30 });
   const form = h('form', { class: 'inline', 'data-testid': 'domain-form' }, name, h('button', { type: 'submit' }, 'Add domain'));
   form.addEventListener('submit', async (e) => {
@@ -51,10 +60,22 @@ export const domainList: ViewFactory = (root) => {
         return;
       }
       if (!built) {
-        fill(root, h('h1', {}, 'Domains & webhooks'), h('p', { class: 'muted' }, 'Through the Mailgun API (GET/POST /v4/domains), in the region of the address this page was opened on.'), form, results);
+        fill(root, h('h1', {}, 'Domains & webhooks'), h('p', { class: 'muted' }, 'Through the Mailgun API (GET/POST /v4/domains), in the region of the address this page was opened on.'), form, results,
+          h('h2', {}, 'Account webhooks'), h('p', { class: 'muted' }, 'One URL for several events on every domain of this region (GET /v1/webhooks); deliveries to them show with the others.'), accountHooks);
         built = true;
       }
-      const { items } = await mailgun<{ items: Domain[] }>('/v4/domains?limit=1000');
+      const [{ items }, { webhooks: account }] = await Promise.all([
+        mailgun<{ items: Domain[] }>('/v4/domains?limit=1000'),
+        mailgun<{ webhooks: AccountWebhook[] }>('/v1/webhooks'),
+      ]);
+      fill(accountHooks, table('account-webhook-list', ['URL', 'Events', 'Description', 'Created', ''], account.map((w) => ({
+        attrs: { 'data-webhook-id': w.webhook_id },
+        cells: [h('code', { class: 'url' }, w.url), w.event_types.join(', '), w.description || '—', w.created_at,
+          actionButton('Delete', { 'data-action': 'delete', class: 'danger' }, async () => {
+            if (!window.confirm(`Delete the account webhook to ${w.url}?`)) return;
+            if (await attempt(() => mailgun(`/v1/webhooks/${encodeURIComponent(w.webhook_id)}`, { method: 'DELETE' }), 'Account webhook deleted')) await refreshNow();
+          })],
+      })), 'No account webhooks in this region.'));
       fill(results, table('domain-list', ['Domain', 'State', 'Type', 'Created'], items.map((d) => ({
         attrs: { 'data-domain': d.name },
         cells: [link(`#/domains/${encodeURIComponent(d.name)}`, d.name), badge(d.state), d.type, d.created_at],
@@ -147,6 +168,18 @@ export const domainDetail: ViewFactory = (root, _params, rest) => {
           }),
         ),
       );
+      const { tracking } = await mailgun<{ tracking: Record<'open' | 'click' | 'unsubscribe', { active: boolean }> }>(`/v3/domains/${encodeURIComponent(domain)}/tracking`);
+      head.appendChild(h('div', { class: 'row', 'data-testid': 'domain-tracking' }, h('span', { class: 'muted' }, 'Tracking (opens and clicks happen only when tracked):'),
+        ...(['open', 'click', 'unsubscribe'] as const).map((kind) => {
+          const box = h('input', { type: 'checkbox', name: kind, checked: tracking[kind].active, 'data-tracking': kind });
+          box.addEventListener('change', async () => {
+            box.disabled = true;
+            const ok = await attempt(() => mailgun(`/v3/domains/${encodeURIComponent(domain)}/tracking/${kind}`, { method: 'PUT', form: { active: String(box.checked) } }), `${kind} tracking ${box.checked ? 'on' : 'off'}`);
+            if (!ok) box.checked = !box.checked;
+            box.disabled = false;
+          });
+          return h('label', {}, box, ` ${kind}`);
+        })));
       const { webhooks } = await mailgun<{ webhooks: WebhookMap }>(path);
       const rows = Object.entries(webhooks).map(([name, w]) => {
         const list = w.urls ?? (w.url ? [w.url] : []);
