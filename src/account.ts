@@ -119,14 +119,15 @@ export interface AccountOptions {
 
 export async function createAccount(shared: AccountShared, o: AccountOptions): Promise<Account> {
   const { opts, seed, clock, logger, version } = shared;
-  const outcomes = createOutcomeRegistry([...seed.outcomes, ...opts.outcomes]);
+  const bus = createBus<MockTopics>();
+  const rulesChanged = () => bus.listening('rules') && bus.emit('rules', {});
+  const outcomes = createOutcomeRegistry([...seed.outcomes, ...opts.outcomes], rulesChanged);
   const store = o.dataFile ? await openFileStore(o.dataFile, seed.state) : createMemoryStore(seed.state);
   // An explicit key beats the one a data file kept from an earlier run.
   if (opts.signingKey !== undefined && store.state.signingKey !== opts.signingKey) await store.mutate((s) => void (s.signingKey = opts.signingKey!));
-  const faults = createFaultRegistry({ boot: opts.faults.map((f) => (typeof f === 'string' ? parseFaultSpec(f) : f)), seed: opts.faultSeed });
-  const journal = createJournal(opts.journalLimit);
+  const faults = createFaultRegistry({ boot: opts.faults.map((f) => (typeof f === 'string' ? parseFaultSpec(f) : f)), seed: opts.faultSeed, changed: rulesChanged });
+  const journal = createJournal(opts.journalLimit, () => bus.emit('journal', {}));
   const rateLimiter = createRateLimiter(opts.rateLimit, opts.rateLimitWindowMs, clock);
-  const bus = createBus<MockTopics>();
   const poster = createPoster();
   const signatureNow = () => (opts.signatureClock === 'real' ? Date.now() : clock.now());
   const scheduler = createScheduler(clock, (err) => logger.error(`[internal] scheduled work failed: ${(err as Error).message}`));

@@ -48,9 +48,9 @@ function routeMatches(pattern: string, routeId: string): boolean {
   return pattern === routeId;
 }
 
-export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: number } = {}): FaultEngine {
+export function createFaultRegistry(options: { boot?: FaultRuleInput[]; seed?: number; changed?: () => void } = {}): FaultEngine {
   const seed = options.seed ?? 1;
-  const rules = createRuleList<FaultRuleInput>('fault', validateFaultRule, options.boot ?? []);
+  const rules = createRuleList<FaultRuleInput>('fault', validateFaultRule, options.boot ?? [], options.changed);
   let random: Random = createRandom(seed);
   const chance = (probability: number) => random() < probability;
   return {

@@ -27,8 +27,11 @@ export interface RuleList<I extends { times?: number }> {
   reset(): void;
 }
 
-/** `prefix` names the ids (`fault-1`); `validate` checks and copies an input; `boot` rules come back on every reset. */
-export function createRuleList<I extends { times?: number }>(prefix: string, validate: (input: I) => I, boot: I[]): RuleList<I> {
+/**
+ * `prefix` names the ids (`fault-1`); `validate` checks and copies an input; `boot` rules come back
+ * on every reset; `changed` hears of every change to the list or a rule's counters.
+ */
+export function createRuleList<I extends { times?: number }>(prefix: string, validate: (input: I) => I, boot: I[], changed: () => void = () => undefined): RuleList<I> {
   const initial = boot.map(validate);
   let rules: Array<I & RuleCounters> = [];
   let nextId = 1;
@@ -42,18 +45,26 @@ export function createRuleList<I extends { times?: number }>(prefix: string, val
     rules = [];
     nextId = 1;
     initial.forEach(add);
+    changed();
   };
   reset();
   return {
-    add,
+    add(input) {
+      const rule = add(input);
+      changed();
+      return rule;
+    },
     list: () => rules.map((r) => ({ ...r })),
     remove(id) {
       const before = rules.length;
       rules = rules.filter((r) => r.id !== id);
-      return rules.length !== before;
+      if (rules.length === before) return false;
+      changed();
+      return true;
     },
     clear() {
       rules = [];
+      changed();
     },
     get size() {
       return rules.length;
@@ -63,6 +74,7 @@ export function createRuleList<I extends { times?: number }>(prefix: string, val
         if (rule.remaining === 0 || !accept(rule)) continue;
         rule.hits++;
         if (rule.remaining !== null) rule.remaining--;
+        changed();
         return rule;
       }
       return undefined;

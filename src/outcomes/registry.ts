@@ -27,8 +27,8 @@ export interface OutcomeEngine extends OutcomeRegistry {
   reset(): void;
 }
 
-export function createOutcomeRegistry(boot: OutcomeRuleInput[] = []): OutcomeEngine {
-  const rules = createRuleList<OutcomeRuleInput>('outcome', validateOutcomeRule, boot);
+export function createOutcomeRegistry(boot: OutcomeRuleInput[] = [], changed?: () => void): OutcomeEngine {
+  const rules = createRuleList<OutcomeRuleInput>('outcome', validateOutcomeRule, boot, changed);
   return {
     add: (input) => rules.add(input),
     list: () => rules.list(),

@@ -18,6 +18,16 @@ export function wholeNumber(q: URLSearchParams, name: string): number | undefine
   return n;
 }
 
+/**
+ * A list answer: `items` (the newest `limit` of what matched, when a limit is given), `total` (how
+ * many items) and `matched` (how many matched before the limit).
+ */
+export function listAnswer<T, U = T>(all: T[], limit: number | undefined, map?: (t: T) => U): { items: Array<T | U>; total: number; matched: number } {
+  const newest = limit === undefined ? all : all.slice(Math.max(0, all.length - limit));
+  const items = map ? newest.map(map) : newest;
+  return { items, total: items.length, matched: all.length };
+}
+
 export function notFound(message: string): MailgunError {
   return new MailgunError(404, { message });
 }

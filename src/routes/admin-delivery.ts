@@ -4,7 +4,7 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../context.js';
 import { errors, sendJson } from '../errors.js';
 import { OutcomeRuleError, validateOutcomeRule, type OutcomeRuleInput } from '../outcomes/rules.js';
-import { mountRuleRoutes, notFound, queryOf, wholeNumber } from './admin-common.js';
+import { listAnswer, mountRuleRoutes, notFound, queryOf, wholeNumber } from './admin-common.js';
 import type { EmitRequest } from '../services/delivery.js';
 import { findMessage, listEvents, listMessages, type EventFilter, type MessageFilter } from '../services/inspect.js';
 import type { MessageRecord } from '../store/types.js';
@@ -57,8 +57,8 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
   // GET /__mock/messages?recipient=&subject=&tag=&from=&domain=&q=&id=&limit=&light=1
   r.get('/messages', (req, res) => {
     const q = queryOf(req);
-    const items = listMessages(store.state, messageFilter(q)).map(q.get('light') === '1' ? light : summary);
-    sendJson(res, 200, { items, total: items.length });
+    const { limit, ...filter } = messageFilter(q);
+    sendJson(res, 200, listAnswer(listMessages(store.state, filter), limit, q.get('light') === '1' ? light : summary));
   });
 
   // GET /__mock/messages/latest (same filters)
@@ -91,8 +91,8 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
   r.get('/events', (req, res) => {
     const q = queryOf(req);
     const f: EventFilter = { domain: str(q, 'domain'), event: str(q, 'event'), recipient: str(q, 'recipient'), messageId: str(q, 'message'), severity: str(q, 'severity'), limit: limitOf(q) };
-    const items = listEvents(store.state, f);
-    sendJson(res, 200, { items, total: items.length });
+    const { limit, ...filter } = f;
+    sendJson(res, 200, listAnswer(listEvents(store.state, filter), limit));
   });
 
   // POST /__mock/events {"message": id, "event": "opened"|…, "recipient"?, "url"?, "severity"?, "code"?, "reason"?}
@@ -143,8 +143,8 @@ export function createDeliveryAdminRouter(ctx: AppContext, actions: DeliveryAdmi
       domain: str(q, 'domain'), webhook: str(q, 'webhook'), url: str(q, 'url'), event: str(q, 'event'), state: state as DeliveryState | undefined,
       messageId: str(q, 'message'), recipient: str(q, 'recipient'), status: status === null ? undefined : Number(status), limit: limitOf(q),
     };
-    const items = ctx.dispatcher.list(f);
-    sendJson(res, 200, { items, total: items.length });
+    const { limit, ...filter } = f;
+    sendJson(res, 200, listAnswer(ctx.dispatcher.list(filter), limit));
   });
 
   // GET /__mock/webhooks/deliveries/{id}

@@ -6,7 +6,7 @@ import { sendJson } from '../errors.js';
 import { FaultRuleError, parseFaultSpec, validateFaultRule } from '../faults/rules.js';
 import type { JournalFilter } from '../services/journal.js';
 import type { FaultRuleInput } from '../faults/types.js';
-import { mountRuleRoutes, notFound, queryOf, wholeNumber } from './admin-common.js';
+import { listAnswer, mountRuleRoutes, notFound, queryOf, wholeNumber } from './admin-common.js';
 import { createDeliveryAdminRouter, type DeliveryAdminActions } from './admin-delivery.js';
 import { streamHandler } from './live.js';
 import { createMessageContentRouter, createUiRouter } from './ui.js';
@@ -33,6 +33,7 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
       endpoints: [
         'GET /__mock/health',
         'GET /__mock/ui',
+        'GET /__mock/ui/config',
         'GET /__mock/stream',
         'GET /__mock/accounts',
         'POST /__mock/reset',
@@ -83,8 +84,8 @@ export function createAdminRouter(ctx: AppContext, actions: AdminActions): Route
 
   // GET /__mock/requests?method=&route=&domain=&webhook=&status=&path=&after=&client=&limit=
   r.get('/requests', (req, res) => {
-    const items = ctx.journal.list(journalFilter(req));
-    sendJson(res, 200, { items, total: items.length });
+    const { limit, ...filter } = journalFilter(req);
+    sendJson(res, 200, listAnswer(ctx.journal.list(filter), limit));
   });
 
   // DELETE /__mock/requests

@@ -14,7 +14,7 @@ const HEARTBEAT_MS = 15_000;
 const MAX_BUFFERED = 256 * 1024;
 
 /** `change`: an API request changed a domain's settings (domains, webhooks, suppressions; a 2xx write, anyone's). */
-type Topic = 'message' | 'event' | 'delivery' | 'request' | 'change' | 'reset' | 'clock';
+type Topic = 'message' | 'event' | 'delivery' | 'request' | 'change' | 'rules' | 'journal' | 'reset' | 'clock';
 
 /** Routes whose writes change what the Domains pages show (a send or a webhook test does not). */
 function changesSettings(routeId: string | null): boolean {
@@ -83,6 +83,8 @@ export function streamHandler(ctx: AppContext) {
         request(r);
         if (r.method !== 'GET' && r.method !== 'HEAD' && r.status >= 200 && r.status < 300 && changesSettings(r.routeId)) change(r);
       }),
+      ctx.bus.on('rules', announce('rules')),
+      ctx.bus.on('journal', announce('journal')),
       ctx.bus.on('reset', announce('reset')),
     ];
     const clockMoved = announce('clock');

@@ -75,11 +75,14 @@ function withInlineImages(m: MessageRecord, html: string): string {
 
 /**
  * What the frame gets: links open as (blocked) popups instead of navigating the frame to a path
- * of the mock, and nested frames are inert elements (mail clients do not render them either, and
+ * of the mock (their own targets are dropped), and nested frames are inert elements (mail clients do not render them either, and
  * a blocked frame still makes the browser connect to its host).
  */
 function framed(html: string): string {
-  const inert = html.replace(/<(\/?)(i?frame)(?=[\s/>])/gi, '<$1x-blocked-$2');
+  const inert = html
+    .replace(/<(\/?)(i?frame)(?=[\s/>])/gi, '<$1x-blocked-$2')
+    // A link's own target (`_self`, `_parent`) would beat the base's and navigate the frame to a path of the mock.
+    .replace(/(<(?:a|area)\b[^>]*?)\s+target\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi, '$1');
   // After a leading doctype (and the BOM, comments and blank space before it), so the page keeps its mode.
   const doctype = /^\uFEFF?(?:\s|<!--[\s\S]*?-->)*<!doctype[^>]*>/i.exec(inert);
   const at = doctype ? doctype[0].length : 0;

@@ -105,7 +105,8 @@ function toEntry(seq: number, r: JournalRecord): JournalEntry {
   };
 }
 
-export function createJournal(limit: number): JournalRecorder {
+/** `cleared` hears of every clear (not of a reset, which the account announces itself). */
+export function createJournal(limit: number, cleared: () => void = () => undefined): JournalRecorder {
   let records: Array<{ seq: number; record: JournalRecord }> = [];
   let seq = 0;
   return {
@@ -139,6 +140,7 @@ export function createJournal(limit: number): JournalRecorder {
     },
     clear() {
       records = [];
+      cleared();
     },
   };
 }

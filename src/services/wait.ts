@@ -12,6 +12,10 @@ export interface MockTopics extends Record<string, unknown> {
   delivery: DeliveryRecord;
   /** A Mailgun API request was answered (announced only while someone listens, e.g. the dashboard). */
   request: { seq: number; method: string; path: string; routeId: string | null; status: number; client: string | null };
+  /** A fault or outcome rule was added, removed, cleared or used (announced only while someone listens). */
+  rules: Record<string, never>;
+  /** The request journal was cleared. */
+  journal: Record<string, never>;
   /** The account was reset. */
   reset: Record<string, never>;
   /** The mock is stopping: live streams end. */

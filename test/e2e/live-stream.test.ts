@@ -277,6 +277,19 @@ describe('GET /__mock/stream', () => {
     expect(others.items.every((e) => e.client === null)).toBe(true);
   });
 
+  it('announces rule changes (added, used, cleared) and a cleared journal', async () => {
+    const live = await stream();
+    await live.waitFor((f) => f.event === 'hello', 'hello');
+    s.mock.faults.add({ route: 'webhooks.list', status: 503, times: 1 });
+    await live.waitFor((f) => f.event === 'rules', 'a rules frame for the add');
+    expect((await mailgun(s.mock, 'GET', `/v3/domains/${DOMAIN}/webhooks`)).status).toBe(503);
+    await live.until(() => live.total('rules') >= 2, 'a rules frame for the hit');
+    await fetch(`${s.mock.url}/__mock/outcomes`, { method: 'DELETE' });
+    await live.until(() => live.total('rules') >= 3, 'a rules frame for the clear');
+    await fetch(`${s.mock.url}/__mock/requests`, { method: 'DELETE' });
+    await live.waitFor((f) => f.event === 'journal', 'a journal frame');
+  });
+
   it('answers HEAD with the headers and ends at once', async () => {
     const res = await fetch(`${s.mock.url}/__mock/stream`, { method: 'HEAD' });
     expect(res.status).toBe(200);

@@ -730,7 +730,7 @@ describe('the delivery journal over HTTP (/__mock/webhooks/deliveries)', () => {
     expect(a!.response).toBe(('boom' + 'x'.repeat(5000)).slice(0, 1000));
     expect(a!.signature.signature).toBe(expectedSignature(s.mock.signingKey, a!.signature.timestamp, a!.signature.token));
 
-    expect((await admin(s, 'GET', '/webhooks/deliveries?state=delivered')).body).toEqual({ items: [], total: 0 });
+    expect((await admin(s, 'GET', '/webhooks/deliveries?state=delivered')).body).toEqual({ items: [], total: 0, matched: 0 });
   });
 
   it('POST /__mock/webhooks/deliveries/{id}/retry makes an attempt now and cancels the scheduled one', async () => {

@@ -517,9 +517,9 @@ describe('POST /__mock/reset', () => {
 
     expectJson(await api().post('/__mock/reset'), 200, { message: 'Mock has been reset' });
 
-    expect((await api().get('/__mock/messages')).body).toEqual({ items: [], total: 0 });
-    expect((await api().get('/__mock/events')).body).toEqual({ items: [], total: 0 });
-    expect((await api().get('/__mock/webhooks/deliveries')).body).toEqual({ items: [], total: 0 });
+    expect((await api().get('/__mock/messages')).body).toEqual({ items: [], total: 0, matched: 0 });
+    expect((await api().get('/__mock/events')).body).toEqual({ items: [], total: 0, matched: 0 });
+    expect((await api().get('/__mock/webhooks/deliveries')).body).toEqual({ items: [], total: 0, matched: 0 });
     expectJson(await api().get('/__mock/outcomes'), 200, {
       items: [
         { ...FIXTURE_RULE, id: 'outcome-1', hits: 0, remaining: null },

@@ -360,11 +360,20 @@ describe('the dashboard and its message views', () => {
     expect(res.text.length).toBeLessThan(9 * 1024 * 1024);
   });
 
-  it('serves nested frames as inert elements and opens links as (blocked) popups', async () => {
-    const id = await send({ html: '<iframe src="http://tracker.example/x"></iframe><IFRAME/><frame src=y></frame><a href="/v3/x">link</a><p>iframe in text</p>' });
+  it('serves nested frames as inert elements and opens links as (blocked) popups, whatever target they name', async () => {
+    const id = await send({ html: '<iframe src="http://tracker.example/x"></iframe><IFRAME/><frame src=y></frame><a href="/v3/x">link</a><a target="_self" href="/v4/domains">self</a><A HREF=/a TARGET=_parent>p</A><area target=\'_top\' href="/b"><p>iframe in text, target=_self in text</p>' });
     expect((await api().get(`/__mock/messages/${encodeURIComponent(id)}/html`)).text).toBe(
-      `${FRAMED}<x-blocked-iframe src="http://tracker.example/x"></x-blocked-iframe><x-blocked-IFRAME/><x-blocked-frame src=y></x-blocked-frame><a href="/v3/x">link</a><p>iframe in text</p>`,
+      `${FRAMED}<x-blocked-iframe src="http://tracker.example/x"></x-blocked-iframe><x-blocked-IFRAME/><x-blocked-frame src=y></x-blocked-frame><a href="/v3/x">link</a><a href="/v4/domains">self</a><A HREF=/a>p</A><area href="/b"><p>iframe in text, target=_self in text</p>`,
     );
+  });
+
+  it('says how many matched besides the newest it lists', async () => {
+    for (let i = 0; i < 5; i++) await send({ subject: `Count ${i}` });
+    const res = await api().get('/__mock/messages?limit=2&light=1');
+    expect(res.body).toMatchObject({ total: 2, matched: 5 });
+    expect((res.body.items as Array<{ subject: string }>).map((m) => m.subject)).toEqual(['Count 3', 'Count 4']);
+    expect((await api().get('/__mock/events?limit=3')).body).toMatchObject({ total: 3, matched: 10 });
+    expect((await api().get('/__mock/requests?limit=1')).body).toMatchObject({ total: 1, matched: 5 });
   });
 
   it('rewrites an unquoted cid: attribute value too', async () => {
@@ -433,8 +442,11 @@ describe('the dashboard and its message views', () => {
       expect((await app()).status).toBe(200);
       expect((await app()).status).toBe(200);
       expect((await app()).status).toBe(429);
-      // The dashboard's calls are in the journal, as any client's.
-      expect(limited.journal.list({ routeId: 'webhooks.list' })).toHaveLength(9);
+      // The dashboard's reads are not journalled (they are not the test's business); its writes are.
+      expect(limited.journal.list({ routeId: 'webhooks.list' })).toHaveLength(4);
+      const write = await request(limited.app).post(`/v3/${DOMAIN}/bounces`).set('Authorization', basic()).set('X-Mailgun-Mock-Client', 'dashboard').type('form').send('address=x@example.com');
+      expect(write.status).toBe(200);
+      expect(limited.journal.list({ client: 'dashboard' }).map((e) => e.routeId)).toEqual(['suppressions.create']);
     } finally {
       await limited.stop();
     }

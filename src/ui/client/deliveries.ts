@@ -2,7 +2,7 @@
 // signature and the handler's answer, the request body, and when the next retry is due.
 import type { DeliveryRecord, DeliveryState } from '../../webhooks/delivery-record.js';
 import { control } from './api.js';
-import { badge, facts, fill, h, link, pretty, span, table, time, toast } from './dom.js';
+import { badge, facts, fill, h, link, pretty, shownOf, span, table, time, toast } from './dom.js';
 import { clockNow } from './clock.js';
 import { actionButton, filterBar, refreshNow, type ViewFactory } from './view.js';
 
@@ -77,8 +77,8 @@ export const deliveryList: ViewFactory = (root, params) => {
     async refresh() {
       const q = filters.values();
       q.set('limit', '500');
-      const { items } = await control<{ items: Delivery[] }>(`/webhooks/deliveries?${q}`);
-      fill(results, table('delivery-list', DELIVERY_HEADERS, deliveryRows(items, clockNow(), () => void refreshNow()), 'No webhook deliveries yet.'));
+      const { items, matched } = await control<{ items: Delivery[]; matched: number }>(`/webhooks/deliveries?${q}`);
+      fill(results, shownOf(items.length, matched, 'delivery', 'deliveries'), table('delivery-list', DELIVERY_HEADERS, deliveryRows(items, clockNow(), () => void refreshNow()), 'No webhook deliveries yet.'));
     },
   };
   return view;

@@ -94,6 +94,12 @@ export function pretty(text: string): string {
   }
 }
 
+/** "12 messages", or "the newest 500 of 1,040 messages" when a list was cut. */
+export function shownOf(shown: number, matched: number, noun: string, nouns = `${noun}s`): HTMLElement {
+  const plural = (n: number) => `${n.toLocaleString('en')} ${n === 1 ? noun : nouns}`;
+  return h('p', { class: 'muted', 'data-testid': 'list-count' }, shown < matched ? `the newest ${shown.toLocaleString('en')} of ${plural(matched)}` : plural(matched));
+}
+
 /** A small coloured label. */
 export function badge(text: string, kind = text): HTMLElement {
   return h('span', { class: `badge b-${kind.replace(/[^a-z0-9_-]/gi, '')}` }, text);

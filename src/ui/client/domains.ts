@@ -140,8 +140,12 @@ export const domainDetail: ViewFactory = (root, _params, rest) => {
   });
 
   const suppressions = h('div');
-  fill(root, head, h('h2', {}, 'Webhooks'), hooks, h('h3', {}, 'Add or edit a webhook'), form, h('h2', {}, 'Suppressions'),
-    h('p', { class: 'muted' }, 'Sends to these addresses fail at once (bounces 605, unsubscribes 606, complaints 607); the allowlist keeps addresses off the bounces list. Through the Mailgun API (/v3/{domain}/bounces…).'), suppressions);
+  /** The page's parts: put back whenever they were replaced (a "not found" before the domain existed). */
+  const skeleton = () => {
+    if (head.isConnected) return;
+    fill(root, head, h('h2', {}, 'Webhooks'), hooks, h('h3', {}, 'Add or edit a webhook'), form, h('h2', {}, 'Suppressions'),
+      h('p', { class: 'muted' }, 'Sends to these addresses fail at once (bounces 605, unsubscribes 606, complaints 607); the allowlist keeps addresses off the bounces list. Through the Mailgun API (/v3/{domain}/bounces…).'), suppressions);
+  };
 
   const view = {
     topics: ['reset', 'change'] as Array<'reset' | 'change'>,
@@ -154,6 +158,7 @@ export const domainDetail: ViewFactory = (root, _params, rest) => {
         fill(root, h('p', {}, link('#/domains', '← Domains')), h('p', { class: 'empty', 'data-testid': 'domain-missing' }, (err as Error).message));
         return;
       }
+      skeleton();
       fill(head,
         h('p', {}, link('#/domains', '← Domains')),
         h('h1', {}, d.name),

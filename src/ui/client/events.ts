@@ -1,6 +1,6 @@
 // The events timeline: what the Events API lists, newest first, with filters.
 import { control } from './api.js';
-import { badge, fill, h, keptDetails, link, pretty, table, time } from './dom.js';
+import { badge, fill, h, keptDetails, link, pretty, shownOf, table, time } from './dom.js';
 import { filterBar, refreshNow, type ViewFactory } from './view.js';
 
 const EVENTS = ['accepted', 'delivered', 'failed', 'opened', 'clicked', 'unsubscribed', 'complained'];
@@ -52,8 +52,8 @@ export const eventList: ViewFactory = (root, params) => {
     async refresh() {
       const q = filters.values();
       q.set('limit', '500');
-      const { items } = await control<{ items: EventData[] }>(`/events?${q}`);
-      fill(results, table('event-list', EVENT_HEADERS, eventRows(items), 'No events match.'));
+      const { items, matched } = await control<{ items: EventData[]; matched: number }>(`/events?${q}`);
+      fill(results, shownOf(items.length, matched, 'event'), table('event-list', EVENT_HEADERS, eventRows(items), 'No events match.'));
     },
   };
   return view;

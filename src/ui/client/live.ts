@@ -3,7 +3,7 @@
 import { accountQuery } from './api.js';
 
 /** What the stream announces (`change`: someone's API call changed something); `reconnect`: it came back after a break (the mock may have restarted), so everything is stale. */
-export type Topic = 'message' | 'event' | 'delivery' | 'request' | 'change' | 'reset' | 'clock' | 'reconnect';
+export type Topic = 'message' | 'event' | 'delivery' | 'request' | 'change' | 'rules' | 'journal' | 'reset' | 'clock' | 'reconnect';
 type Listener = (topic: Topic) => void;
 
 const listeners = new Set<Listener>();
@@ -32,7 +32,7 @@ export function connectLive(status: HTMLElement): void {
     connected = true;
   });
   es.addEventListener('error', () => set(es.readyState === EventSource.CLOSED ? 'offline' : 'reconnecting', false));
-  for (const topic of ['message', 'event', 'delivery', 'request', 'change', 'reset', 'clock'] as const) {
+  for (const topic of ['message', 'event', 'delivery', 'request', 'change', 'rules', 'journal', 'reset', 'clock'] as const) {
     es.addEventListener(topic, () => {
       for (const l of [...listeners]) l(topic);
     });

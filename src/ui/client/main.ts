@@ -170,6 +170,8 @@ async function boot(): Promise<void> {
     return;
   }
   wireKey();
+  // The mock clock first: pages show times relative to it (a next retry "in 10 min").
+  await readClock().catch(() => undefined);
   wireHeader();
   connectLive($('live-status'));
   window.addEventListener('hashchange', show);

@@ -2,7 +2,7 @@
 // a sandboxed frame, attachments, events and the webhook deliveries of those events).
 import type { MessageRecord, StoredFile } from '../../store/types.js';
 import { accountQuery, control } from './api.js';
-import { badge, facts, fill, h, link, pretty, table, time, toast } from './dom.js';
+import { badge, facts, fill, h, link, pretty, shownOf, table, time, toast } from './dom.js';
 import { deliveryRows, DELIVERY_HEADERS } from './deliveries.js';
 import { eventRows, EVENT_HEADERS } from './events.js';
 import { clockNow } from './clock.js';
@@ -27,7 +27,7 @@ export const messageList: ViewFactory = (root, params) => {
       const q = filters.values();
       q.set('limit', String(LIST_LIMIT));
       q.set('light', '1');
-      const { items, total } = await control<{ items: MessageSummary[]; total: number }>(`/messages?${q}`);
+      const { items, matched } = await control<{ items: MessageSummary[]; matched: number }>(`/messages?${q}`);
       const rows = [...items].reverse().map((m) => ({
         attrs: { 'data-message-id': m.id },
         cells: [
@@ -39,7 +39,7 @@ export const messageList: ViewFactory = (root, params) => {
           m.attachments.length ? `📎 ${m.attachments.length}` : '',
         ],
       }));
-      fill(results, h('p', { class: 'muted' }, `${total} message${total === 1 ? '' : 's'}${total === LIST_LIMIT ? ` (the newest ${LIST_LIMIT})` : ''}`),
+      fill(results, shownOf(items.length, matched, 'message'),
         table('message-list', ['Accepted', 'From', 'To', 'Subject', 'Tags', ''], rows, 'No messages yet. Send one through the API and it appears here.'));
     },
   };

@@ -1,7 +1,7 @@
 // The request journal: every Mailgun API request the mock answered (not the control plane), with
 // its fields, status, duration and the fault that answered it, if one did.
 import { control } from './api.js';
-import { badge, fill, h, keptDetails, pretty, table, toast } from './dom.js';
+import { badge, fill, h, keptDetails, pretty, shownOf, table, toast } from './dom.js';
 import { actionButton, filterBar, refreshNow, type ViewFactory } from './view.js';
 
 interface Entry {
@@ -39,13 +39,13 @@ export const requestList: ViewFactory = (root, params) => {
   });
   fill(root, h('h1', {}, 'Requests'), h('p', { class: 'muted' }, 'Every Mailgun API request the mock answered, newest first (GET /__mock/requests).'), h('div', { class: 'row' }, filters.element, clear), results);
   const view = {
-    topics: ['request', 'reset'] as Array<'request' | 'reset'>,
+    topics: ['request', 'journal', 'reset'] as Array<'request' | 'journal' | 'reset'>,
     async refresh() {
       const q = filters.values();
       if (q.has('status') && !/^\d{1,3}$/.test(q.get('status')!)) q.delete('status');
       q.set('limit', '500');
-      const { items } = await control<{ items: Entry[] }>(`/requests?${q}`);
-      fill(results, table('request-list', ['#', 'Time', 'Method', 'Path', 'Route', 'Status', 'ms', 'Fields'], [...items].reverse().map((e) => ({
+      const { items, matched } = await control<{ items: Entry[]; matched: number }>(`/requests?${q}`);
+      fill(results, shownOf(items.length, matched, 'request'), table('request-list', ['#', 'Time', 'Method', 'Path', 'Route', 'Status', 'ms', 'Fields'], [...items].reverse().map((e) => ({
         attrs: { 'data-seq': e.seq, 'data-route': e.routeId ?? '' },
         cells: [
           String(e.seq),

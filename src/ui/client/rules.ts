@@ -81,7 +81,7 @@ export const rulesView: ViewFactory = (root) => {
     outcomes.list, outcomes.form, h('div', { class: 'row' }, outcomes.clear),
   );
   const view = {
-    topics: ['reset', 'request', 'message'] as Array<'reset' | 'request' | 'message'>,
+    topics: ['reset', 'rules'] as Array<'reset' | 'rules'>,
     async refresh() {
       const [f, o] = await Promise.all([control<{ items: Rule[] }>('/faults'), control<{ items: Rule[] }>('/outcomes')]);
       faults.show(f.items);
