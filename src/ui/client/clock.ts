@@ -18,6 +18,9 @@ export function clockNow(): number {
   return state.frozen ? state.now : Math.floor(state.now + (Date.now() - readAt) * state.speed);
 }
 
+/** Whether the mock clock moves by itself (then "in 10 min" needs re-rendering now and then). */
+export const clockRuns = (): boolean => !state.frozen;
+
 export async function readClock(): Promise<void> {
   const c = await control<ClockState>('/clock');
   state = c;

@@ -3,7 +3,7 @@
 // something it shows.
 import { chooseKey, chosenKey, control, currentConfig, loadConfig } from './api.js';
 import { clearKeptDetails, fill, h, toast } from './dom.js';
-import { advance, readClock, showClock } from './clock.js';
+import { advance, clockRuns, readClock, showClock } from './clock.js';
 import { connectLive, onLive } from './live.js';
 import { deliveryDetail, deliveryList } from './deliveries.js';
 import { domainDetail, domainList } from './domains.js';
@@ -93,6 +93,10 @@ function wireHeader(): void {
   const pendingEl = $('clock-pending');
   const tick = () => showClock(nowEl, pendingEl);
   window.setInterval(tick, 1000);
+  // A running clock moves every "next retry in …": pages that show such times are redrawn twice a minute.
+  window.setInterval(() => {
+    if (clockRuns() && current?.topics.includes('clock')) liveRefresh();
+  }, 30_000);
   const moved = async () => {
     await readClock().catch(() => undefined);
     tick();
