@@ -14,7 +14,7 @@ import type { AppContext } from './context.js';
 import { createErrorHandler, errors, notFoundHandler, type MailgunError } from './errors.js';
 import { createRegionMiddleware, regionGuard } from './http/region.js';
 import { createAuth } from './http/auth.js';
-import { createGuard } from './http/control-guard.js';
+import { createGuard, createRefusal } from './http/control-guard.js';
 import { createBodyParser } from './http/body.js';
 import { compose } from './http/compose.js';
 import { createFaultMiddleware } from './http/faults.js';
@@ -75,7 +75,7 @@ export function createApp(ctx: AppContext, actions: AdminActions): express.Expre
     compose([describeRoute(id), faults, auth, regionGuard(ctx, opts.notFound ?? (() => errors.domainNotFound())), ...(opts.limited ? [rateLimit] : []), handler as RequestHandler]);
 
   // Every request: the journal, Mailgun's headers, who may ask (host and origin), the body (one router layer).
-  const guard = createGuard({ host: ctx.options.host, allowedHosts: ctx.options.allowedHosts, anyKey: ctx.apiKeys.size === 0 });
+  const guard = createGuard(createRefusal({ host: ctx.options.host, allowedHosts: ctx.options.allowedHosts, anyKey: ctx.apiKeys.size === 0 }));
   app.use(compose([createJournalMiddleware(ctx), createRegionMiddleware(), mailgunHeaders, guard, createBodyParser(ctx.options.maxBodyBytes)]));
 
   app.use(CONTROL_PREFIX, createAdminRouter(ctx, actions));

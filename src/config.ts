@@ -122,6 +122,9 @@ export class OptionsError extends Error {
 }
 
 /** Applies defaults and checks every option. @throws OptionsError */
+/** A host name as `allowedHosts` takes it: letters, digits, `-`, `_` and dots, no wildcard. */
+export const isHostName = (name: string): boolean => /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,252}$/.test(name);
+
 export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOptions {
   const o = { ...options };
   const int = (name: string, v: number | undefined, min: number, max: number, dflt: number) => {
@@ -134,7 +137,7 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     throw new OptionsError('option apiKeys must be a list of non-empty strings');
   }
   if (o.host !== undefined && (typeof o.host !== 'string' || o.host.length === 0)) throw new OptionsError('option host must be a non-empty string');
-  if (o.allowedHosts !== undefined && o.allowedHosts !== 'all' && (!Array.isArray(o.allowedHosts) || o.allowedHosts.some((h) => typeof h !== 'string' || !/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,252}$/.test(h)))) {
+  if (o.allowedHosts !== undefined && o.allowedHosts !== 'all' && (!Array.isArray(o.allowedHosts) || o.allowedHosts.some((h) => typeof h !== 'string' || !isHostName(h)))) {
     throw new OptionsError("option allowedHosts must be 'all' or a list of host names");
   }
   if (o.signingKey !== undefined && (typeof o.signingKey !== 'string' || o.signingKey.length === 0)) throw new OptionsError('option signingKey must be a non-empty string');
@@ -184,4 +187,3 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     clock: o.clock,
   };
 }
-

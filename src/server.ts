@@ -6,7 +6,7 @@ import express, { type Express } from 'express';
 import { accountIdOf, createAccount, DEFAULT_ACCOUNT_ID, type Account, type AccountShared, type MailgunAccount } from './account.js';
 import { DEFAULT_SIGNING_KEY, resolveOptions, type MailgunMockOptions } from './config.js';
 import { errors, MailgunError, sendError } from './errors.js';
-import { isNavigation, refusal, type GuardOptions } from './http/control-guard.js';
+import { createRefusal, isNavigation } from './http/control-guard.js';
 import { mailgunHeaders } from './http/headers.js';
 import { parseBasicAuth } from './http/auth.js';
 import { euListener } from './http/region.js';
@@ -118,7 +118,7 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
     return pending;
   };
 
-  const guardOptions: GuardOptions = { host: opts.host, allowedHosts: opts.allowedHosts, anyKey: configuredKeys.size === 0 };
+  const refusal = createRefusal({ host: opts.host, allowedHosts: opts.allowedHosts, anyKey: configuredKeys.size === 0 });
   const app = opts.accountPerKey ? frontApp() : main.app;
 
   /** With accountPerKey: each request goes to the account of its key (the control plane: of ACCOUNT_HEADER). */
@@ -130,7 +130,7 @@ export async function createMailgunMock(options: MailgunMockOptions = {}): Promi
       const path = req.path;
       // Who may ask is settled before any account is chosen (or opened): a refused request is
       // answered, and journalled, by the default account.
-      if (refusal(req.headers, req.method, path, guardOptions) !== undefined) return main.app(req, res, next);
+      if (refusal(req.headers, req.method, path) !== undefined) return main.app(req, res, next);
       let key: string | undefined;
       if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
         // The front app's own answers carry Mailgun's headers like every other.

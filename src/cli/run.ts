@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import type { MailgunMockOptions } from '../config.js';
+import { isHostName, type MailgunMockOptions } from '../config.js';
 import { FaultRuleError, parseFaultSpec } from '../faults/rules.js';
 import type { LogLevel } from '../lib/logger.js';
 import { PACKAGE_VERSION } from '../lib/version.js';
@@ -161,7 +161,7 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
   const fixtures = text('fixtures', argv.fixtures);
   const apiKeys = strings('api-key', argv.apiKey, ',');
   const allowedHosts = strings('allowed-hosts', argv.allowedHosts, ',');
-  for (const h of allowedHosts) if (h !== 'all' && !/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,252}$/.test(h)) throw new UsageError(`--allowed-hosts '${h}': not a host name (or 'all'; no wildcards)`);
+  for (const h of allowedHosts) if (h !== 'all' && !isHostName(h)) throw new UsageError(`--allowed-hosts '${h}': not a host name (or 'all'; no wildcards)`);
   return {
     kind: 'serve',
     options: {

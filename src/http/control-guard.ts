@@ -44,31 +44,48 @@ function isLoopback(name: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-/** Why a request must be refused with 403, or undefined. */
-export function refusal(headers: IncomingHttpHeaders, method: string, path: string, o: GuardOptions): string | undefined {
-  const host = headers.host ?? '';
-  const name = hostName(host);
-  if (o.allowedHosts !== 'all' && name !== '') {
-    const known = isIP(name) !== 0 || isLocalName(name) || name === REGION_HOSTS.us || name === REGION_HOSTS.eu || name === DOCKER_HOST || name === hostName(o.host) || o.allowedHosts.includes(name);
-    if (!known) {
+/** How many distinct Host values a guard remembers its verdict for (clients use one or a few). */
+const HOST_CACHE_LIMIT = 1000;
+
+/** Why a request must be refused with 403 (or undefined), decided by these options. */
+export type Refusal = (headers: IncomingHttpHeaders, method: string, path: string) => string | undefined;
+
+export function createRefusal(o: GuardOptions): Refusal {
+  const bound = hostName(o.host);
+  const allowed = o.allowedHosts;
+  // Every request asks about its Host: the verdict for a Host value is kept, not worked out again.
+  const verdicts = new Map<string, boolean>();
+  const knownHost = (host: string, name: string): boolean => {
+    let known = verdicts.get(host);
+    if (known === undefined) {
+      known = allowed === 'all' || name === '' || isIP(name) !== 0 || isLocalName(name) || name === REGION_HOSTS.us || name === REGION_HOSTS.eu || name === DOCKER_HOST || name === bound || allowed.includes(name);
+      if (verdicts.size < HOST_CACHE_LIMIT) verdicts.set(host, known);
+    }
+    return known;
+  };
+  return (headers, method, path) => {
+    const host = headers.host ?? '';
+    if (!knownHost(host, hostName(host))) {
       return `This mock answers requests for localhost, *.localhost, an IP address, ${REGION_HOSTS.us}, ${REGION_HOSTS.eu}, ${DOCKER_HOST}, its --host or an allowed host (--allowed-hosts, or the allowedHosts option); this request named ${JSON.stringify(host)}`;
     }
-  }
-  const control = path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
-  if (!control && !o.anyKey) return undefined;
-  if (isDashboardNavigation(headers, method, path)) return undefined;
-  const origin = headers.origin;
-  if (typeof origin === 'string') {
-    let from: string | undefined;
-    try {
-      from = origin === 'null' ? undefined : hostName(new URL(origin).host);
-    } catch {
-      from = undefined;
+    const control = path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
+    if (!control && !o.anyKey) return undefined;
+    const origin = headers.origin;
+    // The usual case: a program, with neither header.
+    if (origin === undefined && headers['sec-fetch-site'] === undefined) return undefined;
+    if (isDashboardNavigation(headers, method, path)) return undefined;
+    if (typeof origin === 'string') {
+      let from: string | undefined;
+      try {
+        from = origin === 'null' ? undefined : hostName(new URL(origin).host);
+      } catch {
+        from = undefined;
+      }
+      if (from !== undefined && (isLoopback(from) || from === hostName(host) || (allowed !== 'all' && allowed.includes(from)))) return undefined;
+      return crossSite(control);
     }
-    if (from !== undefined && (isLoopback(from) || from === name || (o.allowedHosts !== 'all' && o.allowedHosts.includes(from)))) return undefined;
-    return crossSite(control);
-  }
-  return headers['sec-fetch-site'] === 'cross-site' ? crossSite(control) : undefined;
+    return headers['sec-fetch-site'] === 'cross-site' ? crossSite(control) : undefined;
+  };
 }
 
 function crossSite(control: boolean): string {
@@ -78,7 +95,7 @@ function crossSite(control: boolean): string {
 }
 
 /** A browser following a link to the dashboard's page: a GET navigation of /__mock/ui. */
-export function isDashboardNavigation(headers: IncomingHttpHeaders, method: string, path: string): boolean {
+function isDashboardNavigation(headers: IncomingHttpHeaders, method: string, path: string): boolean {
   return (method === 'GET' || method === 'HEAD') && headers['sec-fetch-mode'] === 'navigate' && (path === `${CONTROL_PREFIX}/ui` || path === `${CONTROL_PREFIX}/ui/` || path === `${CONTROL_PREFIX}/ui/index.html`);
 }
 
@@ -86,9 +103,9 @@ export function isDashboardNavigation(headers: IncomingHttpHeaders, method: stri
 export const isNavigation = (headers: IncomingHttpHeaders) => headers['sec-fetch-mode'] === 'navigate';
 
 /** The guard as the first step of every request (after the journal, so refusals are journalled). */
-export function createGuard(o: GuardOptions): RequestHandler {
+export function createGuard(refusal: Refusal): RequestHandler {
   return (req, _res, next) => {
-    const why = refusal(req.headers, req.method, req.path, o);
+    const why = refusal(req.headers, req.method, req.path);
     next(why === undefined ? undefined : new MailgunError(403, { message: why }));
   };
 }

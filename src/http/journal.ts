@@ -15,12 +15,12 @@ export function createJournalMiddleware(ctx: AppContext): RequestHandler {
     // `/__mockery` is not the control plane (Express mounts /__mock on whole segments): it is journalled.
     const path = req.path;
     if (path === CONTROL_PREFIX || path.startsWith(CONTROL_DIR)) return next();
+    const client = fromDashboard(req.headers) ? 'dashboard' : null;
     // The dashboard's own reads are not the test's business: only its writes are journalled.
-    if ((req.method === 'GET' || req.method === 'HEAD') && fromDashboard(req.headers)) return next();
+    if (client !== null && (req.method === 'GET' || req.method === 'HEAD')) return next();
     const record = () => {
       const m = req.mock;
       const status = res.writableFinished ? res.statusCode : 0;
-      const client = fromDashboard(req.headers) ? 'dashboard' : null;
       const seq = ctx.journal.record({
         startedMs: started,
         method: req.method,
