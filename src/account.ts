@@ -122,7 +122,7 @@ export async function createAccount(shared: AccountShared, o: AccountOptions): P
   const bus = createBus<MockTopics>();
   const rulesChanged = () => bus.listening('rules') && bus.emit('rules', {});
   const outcomes = createOutcomeRegistry([...seed.outcomes, ...opts.outcomes], rulesChanged);
-  const store = o.dataFile ? await openFileStore(o.dataFile, seed.state) : createMemoryStore(seed.state);
+  const store = o.dataFile ? await openFileStore(o.dataFile, seed.state, { fsync: opts.dataFsync }) : createMemoryStore(seed.state);
   // An explicit key beats the one a data file kept from an earlier run.
   if (opts.signingKey !== undefined && store.state.signingKey !== opts.signingKey) await store.mutate((s) => void (s.signingKey = opts.signingKey!));
   const faults = createFaultRegistry({ boot: opts.faults.map((f) => (typeof f === 'string' ? parseFaultSpec(f) : f)), seed: opts.faultSeed, changed: rulesChanged });

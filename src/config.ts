@@ -23,8 +23,10 @@ export interface MailgunMockOptions {
    * reaches the mock by a service name lists that name.
    */
   allowedHosts?: string[] | 'all';
-  /** Keep state in this JSON file (lowdb). Default: in memory. */
+  /** Keep state in this JSON file (lowdb snapshot plus a write-ahead log, `<file>.wal`). Default: in memory. */
   dataFile?: string;
+  /** With `dataFile`: sync each write to the disk before a change is acknowledged (survives a power cut, not only a crash). Default false. */
+  dataFsync?: boolean;
   /** Fixtures to seed from: a file path or the data itself. Default: the package's `fixtures/default.json`. */
   fixtures?: string | FixtureData;
   /** API keys the account accepts (added to any in the fixtures). None at all: any non-empty key is accepted. */
@@ -79,6 +81,7 @@ export interface ResolvedOptions {
   allowedHosts: string[] | 'all';
   host: string;
   dataFile?: string;
+  dataFsync: boolean;
   fixtures?: string | FixtureData;
   apiKeys: string[];
   rateLimit: number;
@@ -153,6 +156,8 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
   }
   if (o.accountPerKey !== undefined && typeof o.accountPerKey !== 'boolean') throw new OptionsError('option accountPerKey must be true or false');
   if (o.port !== undefined && o.euPort !== undefined && o.port !== 0 && o.port === o.euPort) throw new OptionsError('options port and euPort must differ');
+  if (o.dataFsync !== undefined && typeof o.dataFsync !== 'boolean') throw new OptionsError('option dataFsync must be true or false');
+  if (o.dataFsync && !o.dataFile) throw new OptionsError('option dataFsync needs dataFile (there is nothing to sync in memory)');
   if (o.retryDelivered !== undefined && typeof o.retryDelivered !== 'boolean') throw new OptionsError('option retryDelivered must be true or false');
   if (o.signatureClock !== undefined && o.signatureClock !== 'real' && o.signatureClock !== 'mock') throw new OptionsError("option signatureClock must be 'real' or 'mock'");
   if (o.outcomes !== undefined && !Array.isArray(o.outcomes)) throw new OptionsError('option outcomes must be a list of outcome rules');
@@ -174,6 +179,7 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     allowedHosts: o.allowedHosts === 'all' ? 'all' : (o.allowedHosts ?? []).map((h) => h.toLowerCase().replace(/\.$/, '')),
     host: o.host ?? '127.0.0.1',
     dataFile: o.dataFile,
+    dataFsync: o.dataFsync ?? false,
     fixtures: o.fixtures,
     apiKeys: o.apiKeys ?? [],
     rateLimit: int('rateLimit', o.rateLimit, 0, 1_000_000_000, DEFAULT_RATE_LIMIT),

@@ -9,7 +9,7 @@ export type { FaultRegistry } from './faults/registry.js';
 export { parseFaultSpec, validateFaultRule, FaultRuleError } from './faults/rules.js';
 export type { JournalEntry, JournalFilter, RequestJournal } from './services/journal.js';
 export { loadFixtures, DEFAULT_FIXTURES_PATH, FixtureError, type FixtureData, type Seed } from './store/seed.js';
-export { DataFileError } from './store/file.js';
+export { DataFileError, readDataFile } from './store/file.js';
 export type { Store, MockState, DomainRecord, WebhookRecord, Region } from './store/types.js';
 export { LEGACY_WEBHOOK_NAMES, WEBHOOK_NAMES, type WebhookName, type LegacyWebhookName } from './lib/webhook-names.js';
 export { computeSignature, signWebhook, verifySignature, type WebhookSignature } from './webhooks/signing.js';

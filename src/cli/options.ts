@@ -83,8 +83,17 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     type: 'string',
     arg: '<file.json>',
     defaultText: 'in memory',
-    description: 'Keep state in this JSON file (atomic writes); a missing file starts from the fixtures.',
+    description: 'Keep state in this JSON file (a snapshot plus a write-ahead log, <file>.wal, folded in at start and stop); a missing file starts from the fixtures. A change is answered once written.',
     example: '--data ./mailgun-state.json',
+  },
+  {
+    name: 'data-fsync',
+    type: 'string',
+    arg: '<yes|no>',
+    default: 'no',
+    choices: ['yes', 'no'],
+    description: 'With --data: sync each write to the disk (fdatasync) before answering, so a power cut loses nothing answered, not only a crash (slower; see docs/decisions/0010).',
+    example: '--data-fsync yes',
   },
   {
     name: 'fixtures',

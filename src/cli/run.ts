@@ -159,6 +159,7 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
   });
   const data = text('data', argv.data);
   const fixtures = text('fixtures', argv.fixtures);
+  if (argv.dataFsync === 'yes' && !data) throw new UsageError('--data-fsync yes needs --data <file.json> (there is nothing to sync in memory)');
   const apiKeys = strings('api-key', argv.apiKey, ',');
   const allowedHosts = strings('allowed-hosts', argv.allowedHosts, ',');
   for (const h of allowedHosts) if (h !== 'all' && !isHostName(h)) throw new UsageError(`--allowed-hosts '${h}': not a host name (or 'all'; no wildcards)`);
@@ -170,6 +171,7 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
       accountPerKey: argv.accountPerKey === 'yes',
       host,
       ...(data ? { dataFile: resolve(data) } : {}),
+      ...(argv.dataFsync === 'yes' ? { dataFsync: true } : {}),
       ...(fixtures ? { fixtures: resolve(fixtures) } : {}),
       ...(apiKeys.length > 0 ? { apiKeys } : {}),
       ...(allowedHosts.length > 0 ? { allowedHosts: allowedHosts.includes('all') ? ('all' as const) : allowedHosts } : {}),

@@ -104,6 +104,12 @@ describe('repeatable options', () => {
     expect((await serveOptions([])).faults).toEqual([{ preset: 'rate-limited', route: 'webhooks.create', times: 2 }, { status: 503 }]);
   });
 
+  it('passes --data-fsync yes with --data as dataFsync', async () => {
+    const opts = await serveOptions(['--data', 'state.json', '--data-fsync', 'yes']);
+    expect(opts.dataFsync).toBe(true);
+    expect((await serveOptions(['--data', 'state.json'])).dataFsync).toBeUndefined();
+  });
+
   it('does not let an array option swallow the healthcheck command', async () => {
     expect(await parseCli(['--api-key', 'key-a', 'healthcheck', '--port', '9'])).toEqual({ kind: 'healthcheck', host: '127.0.0.1', port: 9 });
   });
@@ -121,6 +127,8 @@ describe('mistakes fail loudly', () => {
     [['--allowed-hosts', 'evil/path'], /--allowed-hosts 'evil\/path': not a host name/],
     [['--config', '/nonexistent/mailgun-mock.json'], /config file \/nonexistent\/mailgun-mock.json cannot be read \(ENOENT\)/],
     [['surprise'], /Unknown argument: surprise/],
+    [['--data-fsync', 'yes'], /--data-fsync yes needs --data/],
+    [['--data-fsync', 'maybe', '--data', 'x.json'], /Invalid values/],
   ])('%j', async (args, message) => {
     await expect(parseCli(args)).rejects.toThrow(UsageError);
     await expect(parseCli(args)).rejects.toThrow(message);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClock, createMailgunMock, DataFileError, DEFAULT_SIGNING_KEY, FixtureError, loadFixtures, type FixtureData, type MailgunMock, type MailgunMockOptions } from '../../src/index.js';
+import { readDataFile } from '../../src/store/file.js';
 import { basic, DOMAIN } from '../helpers.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -36,7 +37,9 @@ async function sendTo(mock: MailgunMock, to: string | string[], extra: Record<st
 }
 
 async function onDisk(path: string): Promise<{ format: string; version: number; state: Record<string, unknown> }> {
-  return JSON.parse(await readFile(path, 'utf8'));
+  // The snapshot's header, and the state a restart would see (the snapshot with its write-ahead log applied).
+  const raw = JSON.parse(await readFile(path, 'utf8'));
+  return { format: raw.format, version: raw.version, state: (await readDataFile(path)) as never };
 }
 
 describe('a mock with a data file keeps delivery state across a restart', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMailgunMock, DataFileError, type MockState, type Store } from '../../src/index.js';
+import { readDataFile } from '../../src/store/file.js';
 import { openFileStore } from '../../src/store/file.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import { basic, DOMAIN } from '../helpers.js';
@@ -35,7 +36,9 @@ function makeSeed(): MockState {
 
 /** What the data file holds right now. */
 async function onDisk(path: string): Promise<{ format: string; version: number; state: MockState }> {
-  return JSON.parse(await readFile(path, 'utf8'));
+  // The snapshot's header, and the state a restart would see (the snapshot with its write-ahead log applied).
+  const raw = JSON.parse(await readFile(path, 'utf8'));
+  return { format: raw.format, version: raw.version, state: (await readDataFile(path)) as never };
 }
 
 let dir: string;
