@@ -1,4 +1,4 @@
-# mailgun-mock as a container: build the TypeScript in one stage, run the compiled CLI on a slim
+# mailgun-mock as a container: build the TypeScript in one stage, run the bundled CLI on a slim
 # image with production dependencies only, as the non-root `node` user.
 
 FROM node:20-bookworm-slim AS build
@@ -7,7 +7,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would run the build before the sources are copied in.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json tsconfig.ui.json ./
-COPY scripts/build-ui.mjs ./scripts/build-ui.mjs
+COPY scripts/build-ui.mjs scripts/build-fixture-validator.mjs scripts/build-cli.mjs scripts/cli-loader.cjs ./scripts/
 COPY src ./src
 COPY fixtures ./fixtures
 RUN npm run build
@@ -32,7 +32,7 @@ ENV MAILGUN_MOCK_HOST=0.0.0.0 \
 EXPOSE 8465 8466
 VOLUME /data
 HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
-  CMD ["node", "/app/dist/cli/bin.js", "healthcheck"]
+  CMD ["node", "/app/dist/cli/mailgun-mock.cjs", "healthcheck"]
 # The CLI handles SIGTERM itself (graceful stop, store flushed), so it can run as PID 1.
-ENTRYPOINT ["node", "/app/dist/cli/bin.js"]
+ENTRYPOINT ["node", "/app/dist/cli/mailgun-mock.cjs"]
 CMD []

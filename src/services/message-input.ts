@@ -4,7 +4,7 @@ import { parseRfc2822 } from '../lib/dates.js';
 import { parseJsonObject } from '../lib/json.js';
 import { invalidAddressText, parseAddressList } from '../lib/addresses.js';
 import { safeContentType } from '../lib/content-type.js';
-import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
+import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
 import { errors } from '../errors.js';
 import type { Fields } from '../lib/fields.js';
 import type { MessageRecord, StoredFile } from '../store/types.js';
@@ -185,8 +185,13 @@ export async function parseMimeMessage(fields: Fields, files: MessageFile[], opt
   return finish(input, send.deliveryTime);
 }
 
+let mailparser: Promise<typeof import('mailparser')> | undefined;
+
 /** mailparser's reading of the MIME, or undefined when it cannot read it (Mailgun takes the bytes as they are). */
 async function parseMime(content: Buffer): Promise<ParsedMail | undefined> {
+  // Loaded on the first MIME send: mailparser (and its charset tables) is the heaviest import the
+  // mock has, and most runs never need it (CLI cold start, docs/performance.md).
+  const { simpleParser } = await (mailparser ??= import('mailparser'));
   try {
     // The skips keep the parsed parts as sent: no text made from HTML, no HTML made from text, cid: links kept.
     return await simpleParser(content, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });

@@ -2,7 +2,8 @@
 // against fixtures/schema.json at boot, and a bad one stops the start naming the file and field.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import AjvModule from 'ajv';
+import { createRequire } from 'node:module';
+import { AJV_OPTIONS } from './fixture-schema-options.js';
 import { isLegacyWebhookName } from '../lib/webhook-names.js';
 import { isValidAddress, isValidMailDomain } from '../lib/addresses.js';
 import { isValidWebhookUrl } from '../lib/urls.js';
@@ -65,12 +66,20 @@ type Validator = ((data: unknown) => boolean) & {
 let validatorPromise: Promise<Validator> | undefined;
 
 async function validator(): Promise<Validator> {
-  // Compiled once per process: the schema is static, and compiling is the slow part of Ajv.
-  validatorPromise ??= readFile(SCHEMA_PATH, 'utf8').then((text) => {
-    const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
-    const ajv = new (Ajv as unknown as new (o: object) => { compile(s: object): Validator })({ allErrors: false, strict: true, strictRequired: false });
-    return ajv.compile(JSON.parse(text) as object);
-  });
+  // The validator compiled at build time (dist/store/fixture-validator.cjs), else (running from src/,
+  // as the tests do) the schema compiled with Ajv here, once per process. Both are imported only
+  // now, so neither Ajv nor the generated code weighs on anything that does not load fixtures.
+  validatorPromise ??= (async () => {
+    try {
+      return createRequire(import.meta.url)('../store/fixture-validator.cjs') as Validator;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+      const [{ default: AjvModule }, text] = await Promise.all([import('ajv'), readFile(SCHEMA_PATH, 'utf8')]);
+      const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
+      const ajv = new (Ajv as unknown as new (o: object) => { compile(s: object): Validator })(AJV_OPTIONS);
+      return ajv.compile(JSON.parse(text) as object);
+    }
+  })();
   return validatorPromise;
 }
 

@@ -6,7 +6,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+/** The command users run: the bundled CLI (scripts/build-cli.mjs). */
+export const BIN = fileURLToPath(new URL('../../dist/cli/mailgun-mock.cjs', import.meta.url));
 const DEADLINE_MS = 15_000;
 
 /** `npm test` builds first; a direct `vitest run` of this file builds if dist is missing. */

@@ -1,4 +1,4 @@
-// The built CLI (`node dist/cli/bin.js`) as a user runs it: banner, signals, exit codes, env
+// The built CLI (`node dist/cli/mailgun-mock.cjs`, the bundle the `mailgun-mock` command runs) as a user runs it: banner, signals, exit codes, env
 // options, healthcheck and a data file that survives a restart. Always 127.0.0.1, always port 0.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
