@@ -1,6 +1,7 @@
 // Bad input never crashes the mock and never yields a 500: each case gets an exact Mailgun-shaped
 // answer, and afterwards the mock answers normally with its state (and Object.prototype) intact.
 import { connect } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MailgunMock } from '../../src/index.js';
@@ -59,6 +60,54 @@ describe('malformed multipart bodies get 400 and a reason', () => {
     const res = await request(mock.app).post(HOOKS).set('Authorization', basic()).set('Content-Type', type).send(payload);
     expectError(res, 400, { message });
     await expectIntact(mock);
+  });
+});
+
+describe('multipart bodies cut short inside a file part, and compressed multipart bodies', () => {
+  const filePart = '--abc\r\nContent-Disposition: form-data; name="attachment"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n';
+  const crashes: unknown[] = [];
+  const onCrash = (err: unknown) => crashes.push(err);
+  beforeAll(() => process.on('uncaughtException', onCrash));
+  afterAll(() => void process.off('uncaughtException', onCrash));
+
+  // Found by the request fuzzer: the file part's stream was destroyed with an error nothing listened
+  // to, an uncaught exception that stopped the CLI after it had answered 400.
+  it.each([
+    ['ends right after the part head', filePart + '\r\n'],
+    ['ends inside the file', filePart + 'hello'],
+  ])('%s: 400, and no uncaught exception', async (_case, payload) => {
+    const res = await request(mock.app).post(`/v3/${DOMAIN}/messages`).set('Authorization', basic()).set('Content-Type', 'multipart/form-data; boundary=abc').send(payload);
+    expectError(res, 400, { message: 'Malformed multipart body: Unexpected end of form' });
+    await new Promise((r) => setImmediate(r));
+    expect(crashes).toEqual([]);
+    await expectIntact(mock);
+  });
+
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const)('inflates a %s multipart body, as it does a urlencoded one', async (encoding, compress) => {
+    const payload = compress(Buffer.from(multipart('abc', [['id', 'opened'], ['url', 'https://a.example/gz']])));
+    const res = await request(mock.app).post(HOOKS).set('Authorization', basic()).set('Content-Type', 'multipart/form-data; boundary=abc').set('Content-Encoding', encoding).send(payload);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ message: 'Webhook has been created', webhook: { urls: ['https://a.example/gz'] } });
+  });
+
+  it('answers 415 to a multipart body in an unknown Content-Encoding, and 400 to one that is not what it says', async () => {
+    const body = multipart('abc', [['id', 'opened'], ['url', 'https://a.example/']]);
+    const odd = await request(mock.app).post(HOOKS).set('Authorization', basic()).set('Content-Type', 'multipart/form-data; boundary=abc').set('Content-Encoding', 'x-squash').send(body);
+    expectError(odd, 415, { message: 'Unsupported Content-Encoding' });
+    const fake = await request(mock.app).post(HOOKS).set('Authorization', basic()).set('Content-Type', 'multipart/form-data; boundary=abc').set('Content-Encoding', 'gzip').send(body);
+    expectError(fake, 400, { message: 'Malformed request body: it is not what Content-Encoding says' });
+    await expectIntact(mock);
+  });
+
+  it('counts the inflated size against the body limit', async () => {
+    const payload = gzipSync(Buffer.from(multipart('abc', [['id', 'opened'], ['url', 'https://a.example/' + 'a'.repeat(4000)]])));
+    expect(payload.length).toBeLessThan(1024);
+    const res = await request(small.app).post(HOOKS).set('Authorization', basic()).set('Content-Type', 'multipart/form-data; boundary=abc').set('Content-Encoding', 'gzip').send(payload);
+    expectError(res, 413, { message: 'Request entity too large' });
   });
 });
 
