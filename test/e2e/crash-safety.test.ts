@@ -217,4 +217,4 @@ it(`keeps every answered write across ${ROUNDS} SIGKILLs at random moments (seed
     `crash safety: ${ROUNDS} kills, ${writes} writes attempted, ${exp.subjects.size} messages kept, torn last log line seen ${tornSeen}×, ` +
       `up to ${maxLogLines} log lines at a kill, ${compactedRounds} rounds folded the log into a new snapshot before the kill`,
   );
-}, 120_000);
+}, Math.max(120_000, ROUNDS * 15_000));
