@@ -2,7 +2,7 @@
 // Latency percentiles come from every response's own float time (autocannon's histogram rounds to
 // whole milliseconds, too coarse for sub-millisecond loopback latencies).
 import autocannon from 'autocannon';
-import { AUTH_HEADER, createPair, LIST_BODY, LIST_PATH, WEBHOOK_NAMES } from './scenarios.mjs';
+import { AUTH_HEADER, createPair, LIST_BODY, LIST_PATH, STORE_ANSWER, STORE_BODY, STORE_PATH, WEBHOOK_NAMES } from './scenarios.mjs';
 
 const FORM = 'application/x-www-form-urlencoded';
 const CREATED_PREFIX = '{"message":"Webhook has been created","webhook":{';
@@ -27,8 +27,10 @@ async function preflight(url, scenario, walk) {
   const checks =
     scenario === 'list'
       ? [{ method: 'GET', path: LIST_PATH, expected: LIST_BODY }]
-      : // The first domain's 15 names: every legacy `{url}` and current `{urls}` answer shape.
-        Array.from({ length: WEBHOOK_NAMES.length }, () => ({ method: 'POST', ...walk.take() }));
+      : scenario === 'store'
+        ? [{ method: 'POST', path: STORE_PATH, body: STORE_BODY, expected: STORE_ANSWER }]
+        : // The first domain's 15 names: every legacy `{url}` and current `{urls}` answer shape.
+          Array.from({ length: WEBHOOK_NAMES.length }, () => ({ method: 'POST', ...walk.take() }));
   for (const c of checks) {
     const res = await fetch(url + c.path, {
       method: c.method,
@@ -36,8 +38,8 @@ async function preflight(url, scenario, walk) {
       body: c.body,
     });
     const text = await res.text();
-    if (res.status !== 200 || text !== c.expected) {
-      throw new Error(`preflight ${c.method} ${c.path}: expected 200 ${JSON.stringify(c.expected)}, got ${res.status} ${JSON.stringify(text)}`);
+    if (res.status !== 200 || (c.expected instanceof RegExp ? !c.expected.test(text) : text !== c.expected)) {
+      throw new Error(`preflight ${c.method} ${c.path}: expected 200 ${c.expected instanceof RegExp ? String(c.expected) : JSON.stringify(c.expected)}, got ${res.status} ${JSON.stringify(text)}`);
     }
   }
 }
@@ -46,6 +48,7 @@ function cannonOptions(url, scenario, walk, connections) {
   // autocannon takes the path from `url` (a separate `path` option is ignored).
   const base = { url, connections, pipelining: 1, headers: { authorization: AUTH_HEADER } };
   if (scenario === 'list') return { ...base, url: url + LIST_PATH, method: 'GET' };
+  if (scenario === 'store') return { ...base, url: url + STORE_PATH, method: 'POST', headers: { ...base.headers, 'content-type': FORM }, body: STORE_BODY };
   return {
     ...base,
     method: 'POST',
@@ -80,7 +83,7 @@ export async function measure(url, scenario, { connections, warmupSec, durationS
   const walk = createWalk(firstDomain * WEBHOOK_NAMES.length);
   await preflight(url, scenario, walk);
   // The warm-up also checks every body autocannon gets back (too costly to do while measuring).
-  const verifyBody = scenario === 'list' ? (body) => body === LIST_BODY : (body) => body.startsWith(CREATED_PREFIX);
+  const verifyBody = scenario === 'list' ? (body) => body === LIST_BODY : scenario === 'store' ? (body) => STORE_ANSWER.test(body) : (body) => body.startsWith(CREATED_PREFIX);
   const warm = await autocannon({ ...cannonOptions(url, scenario, walk, connections), duration: warmupSec, verifyBody });
   if (warm.mismatches > 0 || warm.non2xx > 0) {
     throw new Error(`warm-up against ${url}: ${warm.mismatches} unexpected bodies, statuses ${JSON.stringify(warm.statusCodeStats)}`);

@@ -43,3 +43,14 @@ export function createBody(name) {
 export function createFixtures(count) {
   return { domains: Array.from({ length: count }, (_, i) => ({ name: benchDomain(i), createdAt: '2026-01-01T00:00:00.000Z' })) };
 }
+
+// The store scenario: message sends on a domain without webhooks, so a send costs the request, the
+// store write and the two events (accepted, delivered), and no delivery work.
+export const STORE_DOMAIN = 'store.example.com';
+export const STORE_PATH = `/v3/${STORE_DOMAIN}/messages`;
+/** One recipient, urlencoded; the same bytes every request (the mock gives each send its own id). */
+export const STORE_BODY = new URLSearchParams({ from: `Bench <bench@${STORE_DOMAIN}>`, to: 'rcpt@example.com', subject: 'store bench', text: 'a message of the store bench' }).toString();
+/** A send's answer: `{"id":"<…@store.example.com>","message":"Queued. Thank you."}` and a newline. */
+export const STORE_ANSWER = /^\{"id":"<[^>]+@store\.example\.com>","message":"Queued\. Thank you\."\}\n$/;
+/** Fixtures of the store scenario: the one domain, no webhooks, no account webhooks. */
+export const STORE_FIXTURES = { domains: [{ name: STORE_DOMAIN, createdAt: '2026-01-01T00:00:00.000Z' }] };

@@ -1,5 +1,5 @@
 // Child-process host for one server under test, so the load generator (the parent) and the server
-// each own an event loop and a core. Protocol over IPC: {start: kind, spec} → {url};
+// each own an event loop and a core. Protocol over IPC: {start: kind, spec} → {url, info?};
 // {cpuStart} → {cpuStarted}; {cpuEnd} → {cpuUs} (this process's CPU time since cpuStart); {stop} → {stopped}.
 import { startServer } from './servers.mjs';
 
@@ -15,7 +15,7 @@ process.on('message', async (msg) => {
       process.send({ cpuUs: d.user + d.system });
     } else if (msg.start) {
       server = await startServer(msg.start, msg.spec);
-      process.send({ url: server.url });
+      process.send({ url: server.url, info: server.info });
     } else if (msg.stop) {
       await server?.stop();
       server = undefined;
