@@ -161,7 +161,7 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
   if (o.retryDelivered !== undefined && typeof o.retryDelivered !== 'boolean') throw new OptionsError('option retryDelivered must be true or false');
   if (o.signatureClock !== undefined && o.signatureClock !== 'real' && o.signatureClock !== 'mock') throw new OptionsError("option signatureClock must be 'real' or 'mock'");
   if (o.outcomes !== undefined && !Array.isArray(o.outcomes)) throw new OptionsError('option outcomes must be a list of outcome rules');
-  return {
+  const resolved: ResolvedOptions = {
     clockSpeed: o.clockSpeed ?? 1,
     webhookRetrySchedule: schedule('webhookRetrySchedule', o.webhookRetrySchedule),
     webhookTimeoutMs: int('webhookTimeoutMs', o.webhookTimeoutMs, 1, 600_000, 10_000),
@@ -192,4 +192,10 @@ export function resolveOptions(options: MailgunMockOptions = {}): ResolvedOption
     logLevel: o.logLevel ?? 'silent',
     clock: o.clock,
   };
+  // A misspelt option (`dataFlie`) would otherwise be ignored without a word, and the mock run
+  // without what it was asked for.
+  for (const name of Object.keys(o)) {
+    if (!(name in resolved)) throw new OptionsError(`unknown option ${name} (the options are the CLI's in camelCase: see README, Configuration)`);
+  }
+  return resolved;
 }

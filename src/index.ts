@@ -10,6 +10,7 @@ export { parseFaultSpec, validateFaultRule, FaultRuleError } from './faults/rule
 export type { JournalEntry, JournalFilter, RequestJournal } from './services/journal.js';
 export { loadFixtures, DEFAULT_FIXTURES_PATH, FixtureError, type FixtureData, type Seed } from './store/seed.js';
 export { DataFileError, readDataFile } from './store/file.js';
+export { OptionsError } from './config.js';
 export type { Store, MockState, DomainRecord, WebhookRecord, Region } from './store/types.js';
 export { LEGACY_WEBHOOK_NAMES, WEBHOOK_NAMES, type WebhookName, type LegacyWebhookName } from './lib/webhook-names.js';
 export { computeSignature, signWebhook, verifySignature, type WebhookSignature } from './webhooks/signing.js';

@@ -209,3 +209,10 @@ it('refuses a log it cannot read line by line, leaving both files as they were',
   await reopened.close();
   expect(existsSync(`${path}.wal`)).toBe(false);
 });
+
+it('refuses an option it does not know (a misspelt dataFile would otherwise run in memory without a word)', async () => {
+  const misspelt = { dataFlie: join(dir, 'typo.json') } as unknown as Parameters<typeof createMailgunMock>[0];
+  await expect(createMailgunMock(misspelt)).rejects.toThrow(OptionsError);
+  await expect(createMailgunMock(misspelt)).rejects.toThrow(/unknown option dataFlie/);
+  expect(existsSync(join(dir, 'typo.json'))).toBe(false);
+});
