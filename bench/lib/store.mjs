@@ -48,7 +48,6 @@ export function storeComparisons(sizes) {
 
 export const fmtRecords = (n) => (n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
-
 /**
  * Whether the built mock knows option `name`: createMailgunMock refuses an unknown option (an
  * OptionsError), so a variant needing one the build lacks is skipped with a note.
