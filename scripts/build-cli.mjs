@@ -4,10 +4,11 @@
 //    file instead of several hundred modules. Left out, and required from node_modules when first
 //    needed: mailparser (MIME sends only) and Ajv (only without the build's fixture validator).
 // 2. dist/cli/mailgun-mock-bundle.cjs.cache: V8's code cache for the bundle, written by a real run
-//    of the CLI (start, one request, stop), so the functions a start compiles are in it.
+//    of the CLI (start, one request, stop), so the functions a start compiles are in it; its first
+//    line is the SHA-256 of bundle and cache, which the loader checks before using it.
 // 3. dist/cli/mailgun-mock.cjs (scripts/cli-loader.cjs): the executable. It compiles the bundle with
-//    that cache (node:vm cachedData) and runs it; a cache V8 rejects (another Node version) only
-//    costs the compile it would have saved.
+//    that cache (node:vm cachedData) and runs it; a cache that does not match the bundle, or that V8
+//    rejects (another Node version), only costs the compile it would have saved.
 // The bundle must stay two folders deep (dist/cli/): the modules in it find their files (fixtures,
 // the dashboard, package.json, the fixture validator) relative to their own URL, two levels up.
 import { spawn } from 'node:child_process';

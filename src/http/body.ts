@@ -78,7 +78,8 @@ function multipart(maxBodyBytes: number): RequestHandler {
     }
     // Content-Encoding as body-parser treats it on urlencoded bodies: gzip, deflate and br are inflated,
     // identity is none, anything else is a 415.
-    const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    // Without a body (a GET that only names a type) there is nothing to inflate.
+    const encoding = hasBody(req) ? String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() : 'identity';
     let inflate: Transform | undefined;
     if (encoding === 'gzip' || encoding === 'x-gzip') inflate = createGunzip();
     else if (encoding === 'deflate') inflate = createInflate();

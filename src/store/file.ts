@@ -122,6 +122,7 @@ export async function openFileStore(path: string, seed: MockState, options: File
   if (db.data === null && existsSync(path)) checkPersisted(null, path);
   let state: MockState;
   let lineNo = 0;
+  /** How long the log found at start was (in characters); anything there is folded in at once. */
   let replayed = 0;
   /** The file was written by an earlier version (fields it lacks were filled in): write it back upgraded. */
   let upgraded = false;
@@ -134,9 +135,11 @@ export async function openFileStore(path: string, seed: MockState, options: File
     }
     lineNo = file?.log ?? 0;
     // The log is replayed onto the snapshot before the checks, so a bad record in either stops the start.
-    replayed = await replayLog(logPath, file, (line) => {
+    // Any log at all is folded into a new snapshot at start, and so emptied: lines the snapshot
+    // already holds, and a torn last line, which the next append would otherwise be glued onto.
+    replayed = (await replayLog(logPath, file, (line) => {
       lineNo = line.n;
-    });
+    })).bytes;
     upgraded = isOlderFormat(db.data);
     state = checkPersisted(db.data, path, seed);
   }
@@ -201,7 +204,11 @@ export async function openFileStore(path: string, seed: MockState, options: File
     parts.push(`"nextSeq":${line.nextSeq}}\n`);
     const text = parts.join(',');
     try {
-      log ??= await open(logPath, 'a');
+      if (!log) {
+        log = await open(logPath, 'a');
+        // A new log's name must reach the disk too, or a power cut could lose the whole file.
+        if (fsync) await syncFile(dirname(path));
+      }
       await log.appendFile(text);
       if (fsync) await log.datasync();
     } catch (err) {
@@ -333,15 +340,16 @@ function isOlderFormat(data: unknown): boolean {
 }
 
 /**
- * Applies the log's lines past the snapshot's to its state, in order; returns how many. A last line
+ * Applies the log's lines past the snapshot's to its state, in order; returns how many, and how
+ * long the log was. A last line
  * without its newline is a write a crash cut short (never acknowledged) and is ignored.
  */
-async function replayLog(logPath: string, file: PersistedFile, seen: (line: LogLine) => void): Promise<number> {
+async function replayLog(logPath: string, file: PersistedFile, seen: (line: LogLine) => void): Promise<{ applied: number; bytes: number }> {
   let text: string;
   try {
     text = await readFile(logPath, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { applied: 0, bytes: 0 };
     throw new DataFileError(`data log ${logPath} cannot be read (${(err as Error).message})`);
   }
   const after = file.log ?? 0;
@@ -378,7 +386,7 @@ async function replayLog(logPath: string, file: PersistedFile, seen: (line: LogL
     seen(line);
     applied++;
   });
-  return applied;
+  return { applied, bytes: text.length };
 }
 
 function checkPersisted(data: unknown, path: string, seed?: MockState): MockState {

@@ -103,6 +103,12 @@ describe('multipart bodies cut short inside a file part, and compressed multipar
     await expectIntact(mock);
   });
 
+  it('takes a GET that names a compressed multipart type but sends no body as having none', async () => {
+    const res = await request(mock.app).get(HOOKS).set('Authorization', basic()).set('Content-Type', 'multipart/form-data; boundary=abc').set('Content-Encoding', 'gzip');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(SEED_LIST_TEXT);
+  });
+
   it('counts the inflated size against the body limit', async () => {
     const payload = gzipSync(Buffer.from(multipart('abc', [['id', 'opened'], ['url', 'https://a.example/' + 'a'.repeat(4000)]])));
     expect(payload.length).toBeLessThan(1024);
