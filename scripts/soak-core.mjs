@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { startReceiver } from '../bench/lib/send.mjs';
+import { createRandom } from '../dist/lib/random.js';
 
 export const SIGNING_KEY = 'key-soak-0123456789abcdef0123456789abcdef';
 export const SEND_DOMAIN = 'soak.example.com';
@@ -30,17 +31,8 @@ export const DEFAULT_THRESHOLDS = {
   latency: { warmupCycles: 1, p50Max: 1.5, p99Warn: 2 },
 };
 
-/** Seeded PRNG (mulberry32): the same seed gives the same request mix. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (the mock's own mulberry32): the same seed gives the same request mix. */
+export const prng = createRandom;
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { readDataFile } from '../../src/index.js';
+import { createRandom } from '../../src/lib/random.js';
 import { ensureBuilt, exitOf, killAll, startCli } from './cli-process.js';
 import { basic } from '../helpers.js';
 
@@ -31,17 +32,6 @@ beforeAll(() => {
 afterEach(() => killAll());
 afterAll(() => (process.env.CRASH_KEEP ? console.log(`kept ${dir}`) : rmSync(dir, { recursive: true, force: true })));
 
-/** A small seeded generator (mulberry32): the same CRASH_SEED gives the same kill moments and writes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the answered writes imply, over every round so far. */
 interface Expected {
@@ -128,7 +118,8 @@ function checkFilesParse(data: string): { logLines: number; torn: boolean } {
 }
 
 it(`keeps every answered write across ${ROUNDS} SIGKILLs at random moments (seed ${SEED})`, async () => {
-  const rnd = prng(SEED);
+  // The same seeded generator the fault rules use: the same CRASH_SEED gives the same kill moments and writes.
+  const rnd = createRandom(SEED);
   const fixtures = join(dir, 'fixtures.json');
   const data = join(dir, 'state.json');
   writeFileSync(
