@@ -205,6 +205,22 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     example: '--delivery-delay 2000',
   },
   {
+    name: 'retain-messages',
+    type: 'number',
+    arg: '<n>',
+    default: 10000,
+    description: 'How many messages each account keeps; past that the oldest go (a tenth at a time), with --data too.',
+    example: '--retain-messages 100000',
+  },
+  {
+    name: 'retain-events',
+    type: 'number',
+    arg: '<n>',
+    default: 100000,
+    description: 'How many events each account keeps; past that the oldest go (a tenth at a time).',
+    example: '--retain-events 1000000',
+  },
+  {
     name: CONFIG_OPTION,
     type: 'string',
     arg: '<file.json>',

@@ -186,6 +186,8 @@ export async function parseCli(args: string[]): Promise<CliCommand> {
       retryDelivered: argv.retryDelivered !== 'no',
       signatureClock: argv.signatureClock === 'mock' ? 'mock' : 'real',
       deliveryDelayMs: integer('delivery-delay', argv.deliveryDelay, 0, 7 * 24 * 3_600_000),
+      retainMessages: integer('retain-messages', argv.retainMessages, 1, 10_000_000),
+      retainEvents: integer('retain-events', argv.retainEvents, 1, 100_000_000),
       logLevel: argv.logLevel as LogLevel,
     },
   };

@@ -129,12 +129,12 @@ function paramArb(name: string, setup: FuzzSetup, profile: Profile): fc.Arbitrar
   }
 }
 
-const QUERY_KEYS = [
+export const QUERY_KEYS = [
   'limit', 'skip', 'page', 'begin', 'end', 'ascending', 'url', 'event_types', 'webhook_ids', 'all', 'tag', 'address', 'term', 'event', 'recipient', 'state', 'status',
   'after', 'method', 'route', 'domain', 'webhook', 'path', 'client', 'light', 'download', 'part', 'q', 'id', 'message', 'severity', 'sort', 'search', 'authority', 'h:with_dns',
   'h:extended', 'pretty', 'to', 'from', 'subject', 'tags', 'size', 'account', '__proto__[polluted]', '__proto__', 'constructor[prototype][polluted]', 'a[]', 'a[0]', '',
 ];
-const QUERY_VALUES = ['-1', 'NaN', '0', '1', '100', '301', '1001', '1e309', '99999999999999999999', 'Infinity', '1.5', 'yes', 'no', 'true', 'false', 'all', 'next', 'previous', 'last', 'first', 'name:desc', 'bogus',
+export const QUERY_VALUES = ['-1', 'NaN', '0', '1', '100', '301', '1001', '1e309', '99999999999999999999', 'Infinity', '1.5', 'yes', 'no', 'true', 'false', 'all', 'next', 'previous', 'last', 'first', 'name:desc', 'bogus',
   'Thu, 13 Oct 2011 18:02:00 +0000', '1700000000', 'garbage date', 'delivered OR failed', '>1000 <2000', '(', 'amp', 'none', 'dashboard', 'pending', '200', 'a,b', ',', '', '%', '%ZZ', '%00', '%E0%A4%A'];
 
 function queryArb(setup: FuzzSetup): fc.Arbitrary<string> {

@@ -7,7 +7,7 @@ import { parse as parseUrl } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_IDS } from '../../src/index.js';
-import { API_KEYS, oversizedRequestArb, printable, requestArb, type FuzzRequest, type FuzzSetup } from './arbitraries.js';
+import { API_KEYS, oversizedRequestArb, printable, QUERY_KEYS, QUERY_VALUES, requestArb, type FuzzRequest, type FuzzSetup } from './arbitraries.js';
 import { BUDGET_LABEL, FUZZ_RUNS, fuzzParams, runsFor, timeoutFor } from './budget.js';
 import { closeServer, crashRecorder, MAX_BODY_BYTES, PAGE_TOKEN, prepareRun, prototypeIntact, sendFuzz, startReceiver, startTargets, substitute, type FuzzTargets, type RunRecords } from './harness.js';
 import { checkAnswer, describeAnswer, isParserAnswer, pathOnly } from './oracle.js';
@@ -137,6 +137,34 @@ describe(`request fuzz (${BUDGET_LABEL})`, () => {
     }
     expect([...seen].sort()).toEqual([...ROUTE_IDS].sort());
   }, 60_000);
+
+  it('every GET route with each paging, date and filter query key at each edge value: below 500 (a sweep, not random)', async () => {
+    // A bad value of one query key on one route is a needle the random runs may miss at a small
+    // budget: this walks them all, on one prepared state (reads do not change it).
+    const keys = ['limit', 'skip', 'page', 'begin', 'end', 'ascending', 'event', 'tag', 'q', 'client'];
+    expect(keys.every((k) => QUERY_KEYS.includes(k))).toBe(true);
+    const values: Record<string, string> = {
+      domain: 'samples.mailgun.org', name: 'open', address: 'bounced@example.com', key: '{{storageKey}}', token: PAGE_TOKEN, index: '0', id: '{{messageId}}', webhook_id: '0123456789abcdef01234567', '*file': 'index.html', '*path': 'v3/domains',
+    };
+    const records = await prepareRun(targets);
+    const auth = { authorization: `Basic ${Buffer.from(`api:${API_KEYS[0]}`).toString('base64')}` };
+    let sent = 0;
+    for (const route of routes.filter((r) => r.methods.includes('GET') && !r.path.startsWith('/__mock/stream'))) {
+      const base = fillTemplate(route.path, Object.fromEntries(templateParams(route.path).map((n) => [n, values[n] ?? 'x'])));
+      const batch: FuzzRequest[] = keys.flatMap((k) => QUERY_VALUES.map((v) => ({ target: 'us' as const, route: route.path, method: 'GET', path: `${base}?${k}=${v.startsWith("%") ? v : encodeURIComponent(v)}`, headers: auth })));
+      for (let i = 0; i < batch.length; i += 40) {
+        await Promise.all(
+          batch.slice(i, i + 40).map(async (req) => {
+            const res = await sendFuzz(targets, req, records);
+            checkAnswer(req, res, { maxBodyBytes: MAX_BODY_BYTES });
+          }),
+        );
+      }
+      sent += batch.length;
+      await expectNoCrash();
+    }
+    expect(sent).toBeGreaterThan(10_000);
+  }, 120_000);
 
   const apiRuns = FUZZ_RUNS;
   it(`Mailgun API routes: random requests (${apiRuns} runs)`, async () => {

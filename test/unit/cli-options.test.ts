@@ -104,6 +104,13 @@ describe('repeatable options', () => {
     expect((await serveOptions([])).faults).toEqual([{ preset: 'rate-limited', route: 'webhooks.create', times: 2 }, { status: 503 }]);
   });
 
+  it('passes --retain-messages and --retain-events, defaulting to the programmatic defaults', async () => {
+    const opts = await serveOptions(['--retain-messages', '5', '--retain-events', '7']);
+    expect([opts.retainMessages, opts.retainEvents]).toEqual([5, 7]);
+    const plain = await serveOptions([]);
+    expect([plain.retainMessages, plain.retainEvents]).toEqual([10_000, 100_000]);
+  });
+
   it('passes --data-fsync yes with --data as dataFsync', async () => {
     const opts = await serveOptions(['--data', 'state.json', '--data-fsync', 'yes']);
     expect(opts.dataFsync).toBe(true);
@@ -128,6 +135,7 @@ describe('mistakes fail loudly', () => {
     [['--config', '/nonexistent/mailgun-mock.json'], /config file \/nonexistent\/mailgun-mock.json cannot be read \(ENOENT\)/],
     [['surprise'], /Unknown argument: surprise/],
     [['--data-fsync', 'yes'], /--data-fsync yes needs --data/],
+    [['--retain-messages', '0'], /--retain-messages must be a whole number from 1/],
     [['--data-fsync', 'maybe', '--data', 'x.json'], /Invalid values/],
   ])('%j', async (args, message) => {
     await expect(parseCli(args)).rejects.toThrow(UsageError);
