@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startMailgunMock, type FixtureData, type MailgunMock } from '../../src/index.js';
 import { BUDGET_LABEL, fuzzParams, runsFor, timeoutFor } from './budget.js';
 import { sendRaw, type RawResponse } from './raw-http.js';
+import { ModelCommand } from './command.js';
 
 interface Bounce {
   address: string;
@@ -114,13 +115,7 @@ async function checkLists(model: Model, real: Real, when: string): Promise<void>
 }
 
 type Cmd = fc.AsyncCommand<Model, Real, false>;
-abstract class Base implements Cmd {
-  check(): boolean {
-    return true;
-  }
-  abstract run(model: Model, real: Real): Promise<void>;
-  abstract toString(): string;
-}
+abstract class Base extends ModelCommand<Model, Real> {}
 
 const domainNotFound = fail(404, 'Domain not found');
 

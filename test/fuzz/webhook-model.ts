@@ -6,6 +6,7 @@ import { Agent } from 'node:http';
 import fc from 'fast-check';
 import type { FixtureData } from '../../src/index.js';
 import { sendRaw, type RawResponse } from './raw-http.js';
+import { ModelCommand } from './command.js';
 
 export const LEGACY = ['bounce', 'deliver', 'drop', 'spam', 'unsubscribe', 'click', 'open'];
 export const CURRENT = ['accepted', 'clicked', 'complained', 'delivered', 'opened', 'permanent_fail', 'temporary_fail', 'unsubscribed'];
@@ -312,15 +313,7 @@ export async function checkLists(model: Model, real: Real, when: string): Promis
 // Commands
 
 type Cmd = fc.AsyncCommand<Model, Real, false>;
-
-/** Every command runs whatever the model says (failures are checked too), then the lists are compared. */
-abstract class Base implements Cmd {
-  check(): boolean {
-    return true;
-  }
-  abstract run(model: Model, real: Real): Promise<void>;
-  abstract toString(): string;
-}
+abstract class Base extends ModelCommand<Model, Real> {}
 
 const v3Path = (alias: boolean, domain: string) => `/${alias ? 'v2' : 'v3'}/domains/${enc(domain)}/webhooks`;
 const urlFields = (urls: string[]): Array<[string, string]> => urls.map((u) => ['url', u]);
