@@ -269,7 +269,7 @@ async function coldStartSection() {
   const { mock, bare, floor } = cs.programs;
   const ratio = r3(mock.medianMs / bare.medianMs);
   return {
-    description: 'spawn → first 200 on GET /__mock/health: `node dist/cli/bin.js --port 0 --log-level silent` vs a bare Express 5 program (bench/lib/coldstart-baseline.mjs); `node -e 0` (spawn → exit) as the floor',
+    description: 'spawn → first 200 on GET /__mock/health: `node dist/cli/mailgun-mock.cjs --port 0 --log-level silent` vs a bare Express 5 program (bench/lib/coldstart-baseline.mjs); `node -e 0` (spawn → exit) as the floor',
     ...cs,
     ratio: {
       median: ratio,

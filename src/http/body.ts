@@ -81,7 +81,7 @@ function multipart(maxBodyBytes: number): RequestHandler {
     // Without a body (a GET that only names a type) there is nothing to inflate.
     const encoding = hasBody(req) ? String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() : 'identity';
     let inflate: Transform | undefined;
-    if (encoding === 'gzip' || encoding === 'x-gzip') inflate = createGunzip();
+    if (encoding === 'gzip') inflate = createGunzip();
     else if (encoding === 'deflate') inflate = createInflate();
     else if (encoding === 'br') inflate = createBrotliDecompress();
     else if (encoding !== 'identity') return next(new MailgunError(415, { message: 'Unsupported Content-Encoding' }));

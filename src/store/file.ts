@@ -14,8 +14,8 @@
 // write the crash cut short, was never acknowledged and is dropped) and the two are folded into a
 // new snapshot; stop() folds them too, so a stopped mock leaves one plain JSON file.
 import { existsSync } from 'node:fs';
-import { open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { checkEvent, checkMessage } from './check.js';
@@ -162,12 +162,32 @@ export async function openFileStore(path: string, seed: MockState, options: File
     }
   };
 
+  /**
+   * With fsync, the snapshot as lowdb's writer makes it (a temp file renamed over the data file), with
+   * the syncs that writer leaves out: the temp file's bytes before the rename, the folder after it. A
+   * power cut then leaves the old snapshot or the whole new one, never a renamed file whose bytes were
+   * still in the page cache.
+   */
+  const writeSynced = async (text: string) => {
+    snapshotBytes = text.length;
+    const tmp = join(dirname(path), `.${basename(path)}.fsync.tmp`);
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+    await syncFile(dirname(path));
+  };
+
   /** Writes the whole state as a new snapshot, then empties the log. */
   const snapshot = async () => {
     db.data = { format: 'mailgun-mock', version: 1, ...(lineNo > 0 ? { log: lineNo } : {}), state };
-    // lowdb serialises the state synchronously, in this call: what the snapshot holds is what the
-    // trackers record now. Changes made while it is written are the next write's.
-    const written = db.write();
+    // Serialised synchronously, in this call (lowdb's write does so too): what the snapshot holds is
+    // what the trackers record now. Changes made while it is written are the next write's.
+    const written = fsync ? writeSynced(JSON.stringify(db.data)) : db.write();
     db.data = null;
     messages.sync(state.messages);
     events.sync(state.events);
@@ -175,10 +195,6 @@ export async function openFileStore(path: string, seed: MockState, options: File
     nextSeqWritten = state.nextSeq;
     snapshotNeeded = true; // until the snapshot is written and the log emptied
     await written;
-    if (fsync) {
-      await syncFile(path);
-      await syncFile(dirname(path));
-    }
     // From here on a crash restarts from the new snapshot, skipping the log lines it holds.
     if (log) await log.truncate(0);
     else if (existsSync(logPath)) await rm(logPath, { force: true });

@@ -256,6 +256,11 @@ it('with fsync, syncs the log before it acknowledges, and the folder of a new lo
     order.length = 0;
     await store.mutate((s) => void s.messages.push(message(2, 5))).then(() => order.push('acknowledged'));
     expect(order).toEqual(['datasync', 'acknowledged']);
+    // A new snapshot: its temp file synced before the rename, the folder after it, then the answer.
+    order.length = 0;
+    await store.reset().then(() => order.push('acknowledged'));
+    expect(order).toEqual(['sync', 'sync', 'acknowledged']);
+    expect(existsSync(join(dir, '.fsync-spy.json.fsync.tmp'))).toBe(false);
     await store.close();
     // Without fsync, nothing is synced.
     order.length = 0;
