@@ -18,16 +18,11 @@ import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promi
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import { checkEvent, checkMessage } from './check.js';
+import { checkPersisted, DataFileError, isOlderFormat, type PersistedFile } from './check.js';
 import type { AccountWebhookRecord, DomainRecord, EventRecord, MessageRecord, MockState, Store } from './types.js';
 
-interface PersistedFile {
-  format: 'mailgun-mock';
-  version: 1;
-  /** The number of the last log line this snapshot holds (0 or absent: none). */
-  log?: number;
-  state: MockState;
-}
+export { DataFileError };
+
 
 /** What one log line holds. */
 interface LogLine {
@@ -49,14 +44,6 @@ export interface FileStoreOptions {
   compactBytes?: number;
 }
 
-/**
- * A data file that exists but cannot be used (or cannot be written); an existing file is left untouched.
- * @example
- * await createMailgunMock({ dataFile: './state.json' }).catch((e) => e instanceof DataFileError && console.error(e.message));
- */
-export class DataFileError extends Error {
-  override name = 'DataFileError';
-}
 
 /** Where the write-ahead log of a data file lives. */
 export const logPathOf = (path: string): string => `${path}.wal`;
@@ -182,6 +169,14 @@ export async function openFileStore(path: string, seed: MockState, options: File
     await syncFile(dirname(path));
   };
 
+  /** Everything in the state now is what the snapshot holds: the next write appends only what changes after. */
+  const markWritten = () => {
+    messages.sync(state.messages);
+    events.sync(state.events);
+    coreText = JSON.stringify(coreOf(state));
+    nextSeqWritten = state.nextSeq;
+  };
+
   /** Writes the whole state as a new snapshot, then empties the log. */
   const snapshot = async () => {
     db.data = { format: 'mailgun-mock', version: 1, ...(lineNo > 0 ? { log: lineNo } : {}), state };
@@ -189,10 +184,7 @@ export async function openFileStore(path: string, seed: MockState, options: File
     // what the trackers record now. Changes made while it is written are the next write's.
     const written = fsync ? writeSynced(JSON.stringify(db.data)) : db.write();
     db.data = null;
-    messages.sync(state.messages);
-    events.sync(state.events);
-    coreText = JSON.stringify(coreOf(state));
-    nextSeqWritten = state.nextSeq;
+    markWritten();
     snapshotNeeded = true; // until the snapshot is written and the log emptied
     await written;
     // From here on a crash restarts from the new snapshot, skipping the log lines it holds.
@@ -216,8 +208,8 @@ export async function openFileStore(path: string, seed: MockState, options: File
     if (m.drop || m.add.length) parts.push(`"m":${JSON.stringify(m)}`);
     if (e.drop || e.add.length) parts.push(`"e":${JSON.stringify(e)}`);
     if (coreChanged) parts.push(`"core":${core}`);
-    const line = { nextSeq: state.nextSeq };
-    parts.push(`"nextSeq":${line.nextSeq}}\n`);
+    const nextSeq = state.nextSeq;
+    parts.push(`"nextSeq":${nextSeq}}\n`);
     const text = parts.join(',');
     try {
       if (!log) {
@@ -239,7 +231,7 @@ export async function openFileStore(path: string, seed: MockState, options: File
     messages.commit(m);
     events.commit(e);
     coreText = core;
-    nextSeqWritten = line.nextSeq;
+    nextSeqWritten = nextSeq;
     if (logBytes > Math.max(compactBytes, snapshotBytes)) await snapshot();
   };
 
@@ -271,10 +263,7 @@ export async function openFileStore(path: string, seed: MockState, options: File
     // The first snapshot: the seed for a new file, or the replayed log folded in.
     if (db.data === null || replayed > 0 || upgraded) await committed();
     else {
-      messages.sync(state.messages);
-      events.sync(state.events);
-      coreText = JSON.stringify(coreOf(state));
-      nextSeqWritten = state.nextSeq;
+      markWritten();
       snapshotNeeded = false;
       snapshotBytes = (await stat(path)).size;
     }
@@ -346,14 +335,6 @@ export async function readDataFile(path: string): Promise<MockState> {
   }
 }
 
-/** Whether a (well-formed) file lacks fields later versions added, which the checks fill in. */
-function isOlderFormat(data: unknown): boolean {
-  const st = (data as { state?: Record<string, unknown> } | null)?.state;
-  if (!st || typeof st !== 'object') return false;
-  if (['messages', 'events', 'accountWebhooks', 'nextSeq', 'signingKey'].some((k) => st[k] === undefined)) return true;
-  const domains = Array.isArray(st.domains) ? (st.domains as Array<Record<string, unknown> | null>) : [];
-  return domains.some((d) => d !== null && typeof d === 'object' && ['tracking', 'bounces', 'unsubscribes', 'complaints', 'allowlist'].some((k) => d[k] === undefined));
-}
 
 /**
  * Applies the log's lines past the snapshot's to its state, in order; returns how many, and how
@@ -403,71 +384,4 @@ async function replayLog(logPath: string, file: PersistedFile, seen: (line: LogL
     applied++;
   });
   return { applied, bytes: text.length };
-}
-
-function checkPersisted(data: unknown, path: string, seed?: MockState): MockState {
-  const file = data as Partial<PersistedFile> | null;
-  if (!file || typeof file !== 'object' || file.format !== 'mailgun-mock' || file.version !== 1) {
-    throw new DataFileError(`data file ${path} is not a mailgun-mock data file (expected "format": "mailgun-mock", "version": 1); it was not changed`);
-  }
-  const state = file.state as MockState | undefined;
-  if (!state || !Array.isArray(state.domains)) {
-    throw new DataFileError(`data file ${path}: field /state/domains must be an array; it was not changed`);
-  }
-  // Every record the routes read, so that a hand-edited file stops the start rather than 500 every request.
-  const refuse = (field: string, what: string) => new DataFileError(`data file ${path}: field /state/domains/${field} must be ${what}; it was not changed`);
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  state.domains.forEach((d: unknown, i) => {
-    if (!isObject(d)) throw refuse(`${i}`, 'an object');
-    if (typeof d.name !== 'string') throw refuse(`${i}/name`, 'a string');
-    if (d.region !== 'us' && d.region !== 'eu') throw refuse(`${i}/region`, '"us" or "eu"');
-    if (!Array.isArray(d.webhooks)) throw refuse(`${i}/webhooks`, 'an array');
-    d.webhooks.forEach((h: unknown, j) => {
-      if (!isObject(h)) throw refuse(`${i}/webhooks/${j}`, 'an object');
-      if (typeof h.name !== 'string') throw refuse(`${i}/webhooks/${j}/name`, 'a string');
-      if (!Array.isArray(h.urls) || !h.urls.every((u) => typeof u === 'string')) throw refuse(`${i}/webhooks/${j}/urls`, 'an array of strings');
-      if (typeof h.legacy !== 'boolean') throw refuse(`${i}/webhooks/${j}/legacy`, 'true or false');
-    });
-    // Files written before tracking and suppressions existed: the defaults a fixture domain gets.
-    d.tracking ??= { open: true, click: true, unsubscribe: true };
-    if (!isObject(d.tracking) || !['open', 'click', 'unsubscribe'].every((k) => typeof (d.tracking as Record<string, unknown>)[k] === 'boolean')) {
-      throw refuse(`${i}/tracking`, 'an object of open, click and unsubscribe booleans');
-    }
-    for (const list of ['bounces', 'unsubscribes', 'complaints', 'allowlist'] as const) {
-      d[list] ??= [];
-      const entries = d[list];
-      if (!Array.isArray(entries)) throw refuse(`${i}/${list}`, 'an array');
-      entries.forEach((e: unknown, j) => {
-        if (list === 'allowlist') {
-          if (!isObject(e) || typeof e.value !== 'string' || (e.type !== 'address' && e.type !== 'domain')) throw refuse(`${i}/${list}/${j}`, 'an object with a value and a type (address or domain)');
-          return;
-        }
-        if (!isObject(e) || typeof e.address !== 'string') throw refuse(`${i}/${list}/${j}`, 'an object with an address');
-        if (list === 'unsubscribes' && !(Array.isArray(e.tags) && e.tags.every((t) => typeof t === 'string'))) throw refuse(`${i}/${list}/${j}/tags`, 'an array of strings');
-      });
-    }
-  });
-  // Files written before messages and events existed start with none.
-  const top = (field: string, what: string) => new DataFileError(`data file ${path}: field /state/${field} must be ${what}; it was not changed`);
-  const st = state as unknown as Record<string, unknown>;
-  st.messages ??= [];
-  st.accountWebhooks ??= [];
-  if (!Array.isArray(st.accountWebhooks)) throw top('accountWebhooks', 'an array');
-  (st.accountWebhooks as unknown[]).forEach((w, i) => {
-    const ok = isObject(w) && typeof w.id === 'string' && typeof w.url === 'string' && Array.isArray(w.eventTypes) && w.eventTypes.every((t) => typeof t === 'string') && (w.region === 'us' || w.region === 'eu');
-    if (!ok) throw top(`accountWebhooks/${i}`, 'an account webhook (id, url, eventTypes, region)');
-  });
-  st.events ??= [];
-  if (!Array.isArray(st.messages)) throw top('messages', 'an array');
-  if (!Array.isArray(st.events)) throw top('events', 'an array');
-  (st.messages as unknown[]).forEach((m, i) => checkMessage(m, `messages/${i}`, top));
-  let maxSeq = 0;
-  (st.events as unknown[]).forEach((e, i) => {
-    maxSeq = Math.max(maxSeq, checkEvent(e, `events/${i}`, top));
-  });
-  if (st.nextSeq === undefined) st.nextSeq = maxSeq + 1;
-  if (typeof st.nextSeq !== 'number' || !Number.isInteger(st.nextSeq) || st.nextSeq <= maxSeq) throw top('nextSeq', 'a whole number above every event seq');
-  st.signingKey ??= seed?.signingKey ?? '';
-  if (typeof st.signingKey !== 'string' || st.signingKey.length === 0) throw top('signingKey', 'a non-empty string');
-  return state;
 }
